@@ -1,0 +1,164 @@
+/**
+ * Pods the checks run: created in their own namespace from the lab's toolbox image, waited for,
+ * and when they misbehave, described by name, state (ImagePullBackOff, CrashLoopBackOff...) and
+ * the last lines of their log.
+ */
+import { randomBytes } from "node:crypto";
+import { stringify } from "yaml";
+import { CommandError } from "../errors.js";
+import { TOOLBOX_IMAGE } from "../images/image-names.js";
+import { adminNode } from "../plan/plan.js";
+import { tryKubectl } from "../pipeline/kubectl.js";
+import type { LabContext } from "../pipeline/lab-context.js";
+import { lastLines } from "../pipeline/node-commands.js";
+
+/** The namespace check pods live in. */
+export const CHECK_NAMESPACE = "kubelab-checks";
+
+/** Label on everything the checks create. */
+export const CHECK_LABEL = "kubelab.io/check";
+
+/**
+ * The service account check pods run as. The checks create it themselves, so their pods do not
+ * wait for the controller manager to make the namespace's "default" account.
+ */
+export const CHECK_SERVICE_ACCOUNT = "kubelab-check";
+
+/** A short random suffix, so reruns never collide with objects still terminating. */
+export function runSuffix(): string {
+  return randomBytes(3).toString("hex");
+}
+
+/** A pod as far as the checks read it. */
+export interface PodInfo {
+  metadata: { name: string };
+  spec: { nodeName?: string };
+  status: {
+    phase?: string;
+    podIP?: string;
+    conditions?: { type: string; status: string }[];
+    containerStatuses?: {
+      name: string;
+      ready: boolean;
+      restartCount: number;
+      state?: { waiting?: { reason?: string; message?: string }; terminated?: { reason?: string; exitCode?: number } };
+    }[];
+  };
+}
+
+/** A pod manifest running the toolbox image. */
+export function toolboxPod(options: {
+  name: string;
+  check: string;
+  command: string[];
+  restartPolicy: "Never" | "Always";
+  nodeName?: string;
+  labels?: Record<string, string>;
+}): Record<string, unknown> {
+  return {
+    apiVersion: "v1",
+    kind: "Pod",
+    metadata: {
+      name: options.name,
+      namespace: CHECK_NAMESPACE,
+      labels: { [CHECK_LABEL]: options.check, ...options.labels },
+    },
+    spec: {
+      restartPolicy: options.restartPolicy,
+      serviceAccountName: CHECK_SERVICE_ACCOUNT,
+      automountServiceAccountToken: false,
+      terminationGracePeriodSeconds: 0,
+      ...(options.nodeName ? { nodeName: options.nodeName } : {}),
+      // A node that just turned Ready keeps its not-ready taint until the node lifecycle
+      // controller's next pass (every 5s); the checks' pods need not wait for that.
+      tolerations: [{ key: "node.kubernetes.io/not-ready", operator: "Exists", effect: "NoSchedule" }],
+      containers: [{ name: "main", image: TOOLBOX_IMAGE, imagePullPolicy: "IfNotPresent", command: options.command }],
+    },
+  };
+}
+
+/** `kubectl apply` of objects, with the checks' namespace and service account in front of them. */
+export async function applyObjects(ctx: LabContext, objects: Record<string, unknown>[]): Promise<void> {
+  const namespace = { apiVersion: "v1", kind: "Namespace", metadata: { name: CHECK_NAMESPACE } };
+  const account = {
+    apiVersion: "v1",
+    kind: "ServiceAccount",
+    metadata: { name: CHECK_SERVICE_ACCOUNT, namespace: CHECK_NAMESPACE },
+    automountServiceAccountToken: false,
+  };
+  const yaml = [namespace, account, ...objects].map((o) => stringify(o)).join("---\n");
+  const r = await tryKubectl(ctx, ["apply", "-f", "-"], yaml);
+  if (r.exitCode !== 0) {
+    throw new CommandError("failed to create the checks' pods", {
+      command: "kubectl apply -f -",
+      where: adminNode(ctx.plan).name,
+      exitCode: r.exitCode,
+      output: lastLines(`${r.stdout}${r.stderr}`),
+    });
+  }
+}
+
+/** Deletes what earlier runs of a check left, without waiting. */
+export async function cleanUp(ctx: LabContext, check: string): Promise<void> {
+  await tryKubectl(ctx, ["delete", "pods,services", "-n", CHECK_NAMESPACE, "-l", `${CHECK_LABEL}=${check}`, "--wait=false", "--ignore-not-found"]);
+}
+
+/** The pod, or undefined when it does not exist. */
+export async function getPod(ctx: LabContext, name: string): Promise<PodInfo | undefined> {
+  const r = await tryKubectl(ctx, ["get", "pod", name, "-n", CHECK_NAMESPACE, "-o", "json"]);
+  return r.exitCode === 0 ? (JSON.parse(r.stdout) as PodInfo) : undefined;
+}
+
+/** Polls a pod until `done(pod)`; resolves with the last pod seen and whether it got there. */
+export async function waitForPod(
+  ctx: LabContext,
+  name: string,
+  done: (pod: PodInfo) => boolean,
+  timeoutMs: number,
+): Promise<{ pod: PodInfo | undefined; ok: boolean }> {
+  const deadline = Date.now() + timeoutMs;
+  let pod: PodInfo | undefined;
+  while (Date.now() < deadline) {
+    ctx.signal.throwIfAborted();
+    pod = await getPod(ctx, name);
+    if (pod && done(pod)) return { pod, ok: true };
+    if (pod && isStuck(pod)) break;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  return { pod, ok: false };
+}
+
+/** True when a pod will not get better by waiting (its image cannot be had, it keeps crashing). */
+function isStuck(pod: PodInfo): boolean {
+  return (pod.status.containerStatuses ?? []).some((c) =>
+    ["ErrImagePull", "ImagePullBackOff", "ErrImageNeverPull", "CrashLoopBackOff", "CreateContainerConfigError", "InvalidImageName"].includes(
+      c.state?.waiting?.reason ?? "",
+    ),
+  );
+}
+
+/** The pod's state in one line: phase, node, and each container's waiting/terminated reason. */
+export function podState(pod: PodInfo | undefined, name: string): string {
+  if (!pod) return `pod ${name} does not exist`;
+  const containers = (pod.status.containerStatuses ?? []).map((c) => {
+    const waiting = c.state?.waiting;
+    const terminated = c.state?.terminated;
+    if (waiting) return `${c.name} ${waiting.reason ?? "waiting"}${waiting.message ? ` (${waiting.message})` : ""}`;
+    if (terminated) return `${c.name} ${terminated.reason ?? "terminated"} (exit ${terminated.exitCode})`;
+    return `${c.name} ${c.ready ? "ready" : "running"}${c.restartCount ? `, ${c.restartCount} restarts` : ""}`;
+  });
+  const where = pod.spec.nodeName ? ` on ${pod.spec.nodeName}` : " (not scheduled)";
+  return `pod ${name}: ${pod.status.phase ?? "Unknown"}${where}${containers.length ? `; ${containers.join("; ")}` : ""}`;
+}
+
+/** The last lines of a pod's log (empty when there is none). */
+export async function podLogTail(ctx: LabContext, name: string, lines = 10): Promise<string> {
+  const r = await tryKubectl(ctx, ["logs", name, "-n", CHECK_NAMESPACE, `--tail=${lines}`]);
+  return r.exitCode === 0 ? r.stdout.trim() : "";
+}
+
+/** Why a pod check failed: its state, and its log when it has one. */
+export async function podProblem(ctx: LabContext, pod: PodInfo | undefined, name: string): Promise<string> {
+  const log = pod ? await podLogTail(ctx, name) : "";
+  return log ? `${podState(pod, name)}\nlast log lines:\n${log}` : podState(pod, name);
+}

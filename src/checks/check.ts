@@ -1,0 +1,26 @@
+/**
+ * A check: something `lab up` and `lab verify` prove about a running lab. It runs real commands in
+ * the nodes and reports, per node where that applies, what it ran and what it saw.
+ */
+import type { CheckId } from "../config/lab-schema.js";
+import type { Plan } from "../plan/plan.js";
+import type { CheckResult } from "../pipeline/events.js";
+import type { LabContext } from "../pipeline/lab-context.js";
+
+/** One check. */
+export interface Check {
+  readonly id: CheckId;
+  readonly title: string;
+  /** False when the lab has nothing for this check to look at. */
+  appliesTo(plan: Plan): boolean;
+  run(ctx: LabContext): Promise<CheckResult[]>;
+}
+
+/** Builds a result, timing it from `started`. */
+export function checkResult(
+  check: Pick<Check, "id" | "title">,
+  started: number,
+  fields: Omit<CheckResult, "check" | "title" | "durationMs">,
+): CheckResult {
+  return { check: check.id, title: check.title, ...fields, durationMs: Date.now() - started };
+}

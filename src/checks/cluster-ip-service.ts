@@ -1,0 +1,70 @@
+/**
+ * Check: a ClusterIP Service in front of a pod answers from every kubelet node (kube-proxy's
+ * iptables rules, the pod network and the Service's endpoints all have to work).
+ */
+import { shellLine } from "../errors.js";
+import { kubeletNodes } from "../plan/plan.js";
+import { kubectl } from "../pipeline/kubectl.js";
+import { exec, lastLines } from "../pipeline/node-commands.js";
+import { applyObjects, CHECK_LABEL, CHECK_NAMESPACE, cleanUp, podProblem, runSuffix, toolboxPod, waitForPod } from "./check-pods.js";
+import { checkResult, type Check } from "./check.js";
+
+const PORT = 8080;
+
+/** A ClusterIP Service reached from the nodes. */
+export const clusterIpService: Check = {
+  id: "cluster-ip-service",
+  title: "a ClusterIP Service answers",
+  appliesTo: (plan) => kubeletNodes(plan).length > 0,
+  async run(ctx) {
+    const started = Date.now();
+    const nodes = kubeletNodes(ctx.plan);
+    await cleanUp(ctx, clusterIpService.id);
+    const suffix = runSuffix();
+    const name = `web-${suffix}`;
+    const token = `kubelab service ${suffix}`;
+    const server = toolboxPod({
+      name,
+      check: clusterIpService.id,
+      restartPolicy: "Always",
+      labels: { app: name },
+      command: ["sh", "-c", `mkdir -p /www && echo '${token}' > /www/index.html && exec httpd -f -p ${PORT} -h /www`],
+    });
+    const service = {
+      apiVersion: "v1",
+      kind: "Service",
+      metadata: { name, namespace: CHECK_NAMESPACE, labels: { [CHECK_LABEL]: clusterIpService.id } },
+      spec: { type: "ClusterIP", selector: { app: name }, ports: [{ port: 80, targetPort: PORT }] },
+    };
+    await applyObjects(ctx, [server, service]);
+    const ip = (await kubectl(ctx, ["get", "service", name, "-n", CHECK_NAMESPACE, "-o", "jsonpath={.spec.clusterIP}"])).trim();
+    const { pod, ok } = await waitForPod(ctx, name, (p) => p.status.phase === "Running", 60_000);
+    if (!ok) {
+      const reason = await podProblem(ctx, pod, name);
+      return nodes.map((node) =>
+        checkResult(clusterIpService, started, { node: node.name, status: "fail", ran: `kubectl get pod -n ${CHECK_NAMESPACE} ${name}`, saw: "server pod not running", reason }),
+      );
+    }
+    return Promise.all(
+      nodes.map(async (node) => {
+        const argv = ["curl", "-fsS", "--max-time", "2", `http://${ip}/`];
+        // kube-proxy programs the Service a moment after the endpoint appears: retry briefly.
+        const deadline = Date.now() + 30_000;
+        let r = await exec(ctx, node.name, argv);
+        while (r.stdout.trim() !== token && Date.now() < deadline) {
+          await new Promise((res) => setTimeout(res, 250));
+          r = await exec(ctx, node.name, argv);
+        }
+        const saw = r.stdout.trim() || lastLines(r.stderr, 2).trim();
+        const passed = r.stdout.trim() === token;
+        return checkResult(clusterIpService, started, {
+          node: node.name,
+          status: passed ? "pass" : "fail",
+          ran: shellLine(argv),
+          saw,
+          ...(passed ? {} : { reason: `expected "${token}" from ${ip}:80 -> pod ${pod?.status.podIP}:${PORT}`, hint: `lab logs ${ctx.plan.labName} ${node.name} kube-proxy` }),
+        });
+      }),
+    );
+  },
+};

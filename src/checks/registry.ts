@@ -1,0 +1,43 @@
+/**
+ * Every check, by id, and running a lab's checks together.
+ */
+import type { CheckId } from "../config/lab-schema.js";
+import type { CheckResult } from "../pipeline/events.js";
+import type { LabContext } from "../pipeline/lab-context.js";
+import { toErrorInfo } from "../pipeline/error-info.js";
+import type { Check } from "./check.js";
+import { clusterIpService } from "./cluster-ip-service.js";
+import { componentStatuses } from "./component-statuses.js";
+import { etcdHealth } from "./etcd-health.js";
+import { nodesReady } from "./nodes-ready.js";
+import { podLogs } from "./pod-logs.js";
+
+/** Every check kubelab knows. */
+export const CHECKS: Record<CheckId, Check> = {
+  "etcd-health": etcdHealth,
+  "component-statuses": componentStatuses,
+  "nodes-ready": nodesReady,
+  "pod-logs": podLogs,
+  "cluster-ip-service": clusterIpService,
+};
+
+/** Runs the lab's checks at the same time, emitting each result as it comes. */
+export async function runChecks(ctx: LabContext, ids: readonly CheckId[]): Promise<CheckResult[]> {
+  const checks = ids.map((id) => CHECKS[id]).filter((c) => c.appliesTo(ctx.plan));
+  const all = await Promise.all(
+    checks.map(async (check) => {
+      const started = Date.now();
+      let results: CheckResult[];
+      try {
+        results = await check.run(ctx);
+      } catch (error) {
+        // A check that cannot even run its commands has failed; say why.
+        const info = toErrorInfo(error);
+        results = [{ check: check.id, title: check.title, status: "fail", ran: info.command ?? check.id, saw: info.output ?? "", reason: info.message, hint: info.hint, durationMs: Date.now() - started }];
+      }
+      for (const result of results) ctx.emit({ type: "check", result });
+      return results;
+    }),
+  );
+  return all.flat();
+}

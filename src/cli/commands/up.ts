@@ -1,0 +1,52 @@
+/**
+ * `lab up NAME|FILE`: bring a lab up and run its checks.
+ */
+import type { Command } from "commander";
+import { parseWith } from "../../artifacts/resolve-artifacts.js";
+import { PROVIDERS, type ProviderName } from "../../config/lab-schema.js";
+import { UserError } from "../../errors.js";
+import { labUp } from "../../lab/lab-up.js";
+import { eventRenderer } from "../event-output.js";
+import { reportError, type GlobalOptions } from "../output.js";
+
+/** Registers `lab up`. */
+export function upCommand(program: Command): void {
+  program
+    .command("up")
+    .description("bring a lab up (nodes, certificates, units, network) and prove it works")
+    .argument("<lab>", "a lab name (labs/NAME.yaml) or a path to a lab file")
+    .option("--with <name=path>", "run a local binary instead of the release's (repeatable), e.g. kube-apiserver=./kube-apiserver", collect, [])
+    .option("--provider <name>", `run the nodes with this provider (${PROVIDERS.join(", ")})`)
+    .action(async (lab: string, opts: { with: string[]; provider?: string }, cmd: Command) => {
+      const global = cmd.optsWithGlobals<GlobalOptions>();
+      const renderer = eventRenderer(global);
+      const controller = new AbortController();
+      const onSignal = (): void => controller.abort();
+      process.once("SIGINT", onSignal);
+      process.once("SIGTERM", onSignal);
+      try {
+        if (opts.provider && !(PROVIDERS as readonly string[]).includes(opts.provider)) {
+          throw new UserError(`failed to use --provider ${opts.provider}: unknown provider`, { hint: `choose one of ${PROVIDERS.join(", ")}`, exitCode: 2 });
+        }
+        const result = await labUp({
+          lab,
+          with: parseWith(opts.with),
+          provider: opts.provider as ProviderName | undefined,
+          emit: renderer.sink,
+          signal: controller.signal,
+        });
+        await renderer.close();
+        process.exitCode = result.ok ? 0 : 1;
+      } catch (error) {
+        await renderer.close();
+        process.exitCode = reportError(error, global);
+      } finally {
+        process.off("SIGINT", onSignal);
+        process.off("SIGTERM", onSignal);
+      }
+    });
+}
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}

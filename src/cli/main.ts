@@ -1,0 +1,49 @@
+#!/usr/bin/env node
+/**
+ * The `lab` command line.
+ */
+import { Command } from "commander";
+import { readFileSync } from "node:fs";
+import { packagePath } from "../package-root.js";
+import { artifactsCommand } from "./commands/artifacts.js";
+import { downCommand } from "./commands/down.js";
+import { execCommand } from "./commands/exec.js";
+import { imageCommand } from "./commands/image.js";
+import { listCommand } from "./commands/list.js";
+import { logsCommand } from "./commands/logs.js";
+import { statusCommand } from "./commands/status.js";
+import { upCommand } from "./commands/up.js";
+import { verifyCommand } from "./commands/verify.js";
+
+// A reader that goes away (`lab verify --json | head`) must not crash a run that is changing a lab.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on("error", (error: NodeJS.ErrnoException) => {
+    if (error.code !== "EPIPE") throw error;
+  });
+}
+
+const { version } = JSON.parse(readFileSync(packagePath("package.json"), "utf8")) as { version: string };
+
+const program = new Command("lab")
+  .description("Kubernetes labs built the hard way, on one machine, and proven to work")
+  .version(version)
+  .option("--json", "print machine-readable output (one JSON object per line)")
+  .option("-v, --verbose", "show stack traces of bugs and debug lines")
+  .showHelpAfterError()
+  .configureOutput({ outputError: (text, write) => write(text) });
+program.exitOverride((err) => {
+  // Usage errors (unknown command or option, missing argument) exit 2.
+  process.exit(err.exitCode === 0 ? 0 : 2);
+});
+
+upCommand(program);
+downCommand(program);
+statusCommand(program);
+listCommand(program);
+verifyCommand(program);
+logsCommand(program);
+execCommand(program);
+imageCommand(program);
+artifactsCommand(program);
+
+await program.parseAsync(process.argv);

@@ -1,0 +1,345 @@
+/**
+ * Semantic validation of a lab: the rules the schema cannot express because they need more than
+ * one field (overlapping networks, duplicates, addresses inside a subnet, role coverage). Pure:
+ * every problem carries the path of the value it concerns, and the loader turns that path into a
+ * line and column of the lab file.
+ */
+import { cidrProblem, contains, isIPv4, networkAddress, offsetOf, overlaps, prefixLength, size, subnetCount } from "../plan/ipv4.js";
+import { FIRST_NODE_OFFSET, defaultDnsIp } from "../plan/plan.js";
+import type { Lab, NodeRole } from "./lab-schema.js";
+import type { Problem } from "./problem.js";
+
+/** A problem found by {@link validateLab}: a {@link Problem} before it is given a file position. */
+export interface SemanticProblem {
+  /** Path of the value in the lab, e.g. `["network", "podCidr"]`. */
+  path: Problem["path"];
+  severity: Problem["severity"];
+  message: string;
+  hint: string;
+}
+
+/** Longest lab name: it prefixes the names of the lab's containers and network. */
+export const MAX_LAB_NAME_LENGTH = 40;
+/** Longest RFC 1123 label, hence longest node name. */
+const MAX_LABEL_LENGTH = 63;
+
+/** An RFC 1123 label: lower-case letters, digits and '-', starting and ending with a letter or digit. */
+const LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+/** Longest DNS name. */
+const MAX_DNS_NAME_LENGTH = 253;
+const LABEL_HINT = "use lower-case letters, digits and '-', starting and ending with a letter or digit";
+
+type NetworkField = "nodeSubnet" | "podCidr" | "serviceCidr";
+/** Example values of the network fields, for hints. */
+const CIDR_EXAMPLES: Record<NetworkField, string> = {
+  nodeSubnet: "172.30.0.0/24",
+  podCidr: "10.244.0.0/16",
+  serviceCidr: "10.96.0.0/24",
+};
+
+/** Checks everything the schema cannot; returns errors and warnings, in no particular order. */
+export function validateLab(lab: Lab): SemanticProblem[] {
+  return [
+    ...checkNames(lab),
+    ...checkNodeIps(lab),
+    ...checkNetworks(lab),
+    ...checkRoles(lab),
+    ...checkRepeats(lab.checks ?? [], "checks", "check"),
+    ...checkRepeats(lab.addons, "addons", "addon"),
+  ];
+}
+
+function error(path: Problem["path"], message: string, hint: string): SemanticProblem {
+  return { path, severity: "error", message, hint };
+}
+
+function warning(path: Problem["path"], message: string, hint: string): SemanticProblem {
+  return { path, severity: "warning", message, hint };
+}
+
+function plural(count: number, noun: string): string {
+  return `${count} ${noun}${count === 1 ? "" : "s"}`;
+}
+
+/** A valid label close to `name`, for hints ("My_Lab" -> "my-lab"). */
+function labelLike(name: string, fallback: string, maxLength: number): string {
+  const label = name
+    .toLowerCase()
+    .replace(/[^a-z0-9-]+/g, "-")
+    .slice(0, maxLength)
+    .replace(/^-+|-+$/g, "");
+  return label === "" ? fallback : label;
+}
+
+function checkNames(lab: Lab): SemanticProblem[] {
+  const problems: SemanticProblem[] = [];
+  if (!LABEL.test(lab.name)) {
+    problems.push(
+      error(["name"], `lab name "${lab.name}" is not a valid name`, `${LABEL_HINT}, e.g. "${labelLike(lab.name, "my-lab", MAX_LAB_NAME_LENGTH)}"`),
+    );
+  }
+  if (lab.name.length > MAX_LAB_NAME_LENGTH) {
+    problems.push(
+      error(
+        ["name"],
+        `lab name "${lab.name}" is ${lab.name.length} characters long, more than ${MAX_LAB_NAME_LENGTH}`,
+        "shorten it: the lab name prefixes the names of the lab's containers and network",
+      ),
+    );
+  }
+  const firstWithName = new Map<string, number>();
+  lab.nodes.forEach((node, i) => {
+    const path = ["nodes", i, "name"];
+    if (!LABEL.test(node.name)) {
+      problems.push(
+        error(path, `node name "${node.name}" is not a valid hostname`, `${LABEL_HINT}, e.g. "${labelLike(node.name, `node-${i + 1}`, MAX_LABEL_LENGTH)}"`),
+      );
+    }
+    if (node.name.length > MAX_LABEL_LENGTH) {
+      problems.push(
+        error(path, `node name "${node.name}" is ${node.name.length} characters long, more than ${MAX_LABEL_LENGTH}`, "shorten it: node names are hostnames"),
+      );
+    }
+    const first = firstWithName.get(node.name);
+    if (first === undefined) firstWithName.set(node.name, i);
+    else {
+      problems.push(
+        error(path, `duplicate node name "${node.name}": node ${first + 1} has it too`, "node names are hostnames and must be unique in a lab: rename one of the nodes"),
+      );
+    }
+  });
+  return problems;
+}
+
+function checkNodeIps(lab: Lab): SemanticProblem[] {
+  const problems: SemanticProblem[] = [];
+  const subnet = lab.network.nodeSubnet;
+  const subnetOk = subnet !== undefined && cidrProblem(subnet) === undefined;
+  const keepOrAssign = `, or leave "ip" out to have one assigned`;
+  const ownerOf = new Map<string, string>();
+  lab.nodes.forEach((node, i) => {
+    const ip = node.ip;
+    if (ip === undefined) return;
+    const path = ["nodes", i, "ip"];
+    if (!isIPv4(ip)) {
+      const where = subnetOk ? ` inside ${subnet}` : "";
+      problems.push(error(path, `node IP "${ip}" is not an IPv4 address`, `write a dotted-quad address${where}${keepOrAssign}`));
+      return;
+    }
+    const owner = ownerOf.get(ip);
+    if (owner === undefined) ownerOf.set(ip, node.name);
+    else problems.push(error(path, `node IP ${ip} is already used by node "${owner}"`, `every node needs its own address: change one of them${keepOrAssign}`));
+
+    if (subnet === undefined) {
+      problems.push(
+        error(
+          path,
+          `node IP ${ip} is fixed but the lab sets no nodeSubnet`,
+          `set network.nodeSubnet to the network holding it (e.g. ${networkAddress(`${ip}/24`)}/24)${keepOrAssign}`,
+        ),
+      );
+    } else if (subnetOk) {
+      const reserved = reservedRole(subnet, ip);
+      if (!contains(subnet, ip)) {
+        problems.push(error(path, `node IP ${ip} is outside the node subnet ${subnet}`, `pick an address inside ${subnet}${keepOrAssign}`));
+      } else if (reserved !== undefined) {
+        problems.push(
+          error(
+            path,
+            `node IP ${ip} is the ${reserved} of the node subnet ${subnet}`,
+            `the network address, the gateway (the first address) and the broadcast address are reserved: pick another address inside ${subnet}${keepOrAssign}`,
+          ),
+        );
+      }
+    }
+  });
+  if (subnetOk) problems.push(...checkNodeSubnetRoom(lab, subnet));
+  return problems;
+}
+
+/** Which reserved address of `cidr` the in-range `ip` is, if any. */
+function reservedRole(cidr: string, ip: string): string | undefined {
+  if (!contains(cidr, ip)) return undefined;
+  const offset = BigInt(offsetOf(cidr, ip));
+  if (offset === 0n) return "network address";
+  if (offset === size(cidr) - 1n) return "broadcast address";
+  if (offset === 1n) return "gateway";
+  return undefined;
+}
+
+/** The node subnet must hold the automatically assigned addresses (from FIRST_NODE_OFFSET up). */
+function checkNodeSubnetRoom(lab: Lab, subnet: string): SemanticProblem[] {
+  const assigned = lab.nodes.filter((n) => n.ip === undefined).length;
+  if (assigned === 0) return [];
+  const lastUsable = Number(size(subnet)) - 2;
+  const taken = new Set(lab.nodes.flatMap((n) => (n.ip !== undefined && isIPv4(n.ip) && contains(subnet, n.ip) ? [offsetOf(subnet, n.ip)] : [])));
+  let room = 0;
+  for (let offset = FIRST_NODE_OFFSET; offset <= lastUsable && room < assigned; offset++) if (!taken.has(offset)) room++;
+  if (room >= assigned) return [];
+  return [
+    error(
+      ["network", "nodeSubnet"],
+      `the node subnet ${subnet} is too small for ${plural(assigned, "node")} without a fixed "ip": addresses are assigned from its ${FIRST_NODE_OFFSET}th address up, which leaves room for ${room}`,
+      `use a larger nodeSubnet, e.g. a /24, or give the nodes fixed "ip" addresses`,
+    ),
+  ];
+}
+
+function checkNetworks(lab: Lab): SemanticProblem[] {
+  const problems: SemanticProblem[] = [];
+  const net = lab.network;
+  const valid = new Map<NetworkField, string>();
+  for (const field of ["nodeSubnet", "podCidr", "serviceCidr"] as const) {
+    const value = net[field];
+    if (value === undefined) continue;
+    const problem = cidrProblem(value);
+    if (problem === undefined) valid.set(field, value);
+    else {
+      problems.push(
+        error(["network", field], `${field} ${problem}`, `write the network address and the prefix length, e.g. ${CIDR_EXAMPLES[field]}`),
+      );
+    }
+  }
+
+  // Point at the field most likely written by the user: nodeSubnet has no default.
+  const pairs: ReadonlyArray<[at: NetworkField, other: NetworkField]> = [
+    ["nodeSubnet", "podCidr"],
+    ["nodeSubnet", "serviceCidr"],
+    ["serviceCidr", "podCidr"],
+  ];
+  for (const [at, other] of pairs) {
+    const a = valid.get(at);
+    const b = valid.get(other);
+    if (a === undefined || b === undefined || !overlaps(a, b)) continue;
+    problems.push(
+      error(
+        ["network", at],
+        `${at} ${a} overlaps ${other} ${b}`,
+        `the node, pod and service networks must not share addresses: pick a ${at} outside ${b}`,
+      ),
+    );
+  }
+
+  const serviceCidr = valid.get("serviceCidr");
+  problems.push(...checkDnsIp(net.dnsIp, serviceCidr));
+  const podCidr = valid.get("podCidr");
+  if (podCidr !== undefined) problems.push(...checkPodSlices(lab, podCidr));
+  if (!isDnsName(net.clusterDomain)) {
+    problems.push(
+      error(
+        ["network", "clusterDomain"],
+        `clusterDomain "${net.clusterDomain}" is not a valid DNS name`,
+        "use dot-separated labels of lower-case letters, digits and '-', e.g. cluster.local",
+      ),
+    );
+  }
+  return problems;
+}
+
+/** The DNS Service address must be a usable address of the service range. */
+function checkDnsIp(dnsIp: string | undefined, serviceCidr: string | undefined): SemanticProblem[] {
+  const path = ["network", "dnsIp"];
+  if (dnsIp !== undefined && !isIPv4(dnsIp)) {
+    return [error(path, `dnsIp "${dnsIp}" is not an IPv4 address`, `write a dotted-quad address inside serviceCidr, or leave dnsIp out to use its 10th address`)];
+  }
+  if (serviceCidr === undefined) return [];
+  const defaultFits = size(serviceCidr) > 10n;
+  if (dnsIp === undefined) {
+    if (defaultFits) return [];
+    return [
+      error(
+        ["network", "serviceCidr"],
+        `serviceCidr ${serviceCidr} is too small for the default DNS Service address, its 10th address`,
+        "use a larger serviceCidr, e.g. a /24, or set dnsIp",
+      ),
+    ];
+  }
+  const fix = `pick another address inside ${serviceCidr}${defaultFits ? `, or leave dnsIp out to use ${defaultDnsIp(serviceCidr)}` : ""}`;
+  if (!contains(serviceCidr, dnsIp)) return [error(path, `dnsIp ${dnsIp} is outside serviceCidr ${serviceCidr}`, fix)];
+  const offset = BigInt(offsetOf(serviceCidr, dnsIp));
+  if (offset === 1n) {
+    return [error(path, `dnsIp ${dnsIp} is the kubernetes Service address, the first address of serviceCidr ${serviceCidr}`, fix)];
+  }
+  const reserved = reservedRole(serviceCidr, dnsIp);
+  if (reserved !== undefined) return [error(path, `dnsIp ${dnsIp} is the ${reserved} of serviceCidr ${serviceCidr}`, fix)];
+  return [];
+}
+
+/** The nodes that run kubelet, each of which gets its own slice of the pod network. */
+function kubeletNodeCount(lab: Lab): number {
+  const staticPods = lab.controlPlane === "static-pods";
+  return lab.nodes.filter((n) => n.roles.includes("worker") || (staticPods && n.roles.includes("controlplane"))).length;
+}
+
+function checkPodSlices(lab: Lab, podCidr: string): SemanticProblem[] {
+  const slice = lab.network.podSubnetPrefix;
+  const own = prefixLength(podCidr);
+  if (slice < own) {
+    return [
+      error(
+        ["network", "podSubnetPrefix"],
+        `podSubnetPrefix ${slice} is shorter than the prefix of podCidr ${podCidr}`,
+        `each node's /${slice} slice must fit inside podCidr: use a podSubnetPrefix of ${own} or more, or a larger podCidr`,
+      ),
+    ];
+  }
+  const kubelets = kubeletNodeCount(lab);
+  const slices = subnetCount(podCidr, slice);
+  if (kubelets <= slices) return [];
+  const bits = Math.ceil(Math.log2(kubelets));
+  const who = lab.controlPlane === "static-pods" ? "workers and control plane nodes" : "workers";
+  return [
+    error(
+      ["network", "podCidr"],
+      `podCidr ${podCidr} has room for ${plural(slices, `/${slice} slice`)} but the lab has ${plural(kubelets, "kubelet node")}`,
+      `every kubelet node (${who}) gets its own /${slice} of podCidr: use a podCidr of /${slice - bits} or larger, or a longer podSubnetPrefix`,
+    ),
+  ];
+}
+
+function isDnsName(name: string): boolean {
+  return name.length <= MAX_DNS_NAME_LENGTH && name.split(".").every((label) => label.length <= MAX_LABEL_LENGTH && LABEL.test(label));
+}
+
+const ROLE_PURPOSE: Record<NodeRole, string> = {
+  controlplane: "the API server, controller manager and scheduler run there",
+  etcd: "etcd stores the cluster state; the controlplane nodes often carry it too",
+  worker: "a single node may carry all three roles",
+};
+
+function checkRoles(lab: Lab): SemanticProblem[] {
+  const problems: SemanticProblem[] = [];
+  for (const role of ["controlplane", "etcd", "worker"] as const) {
+    if (lab.nodes.some((n) => n.roles.includes(role))) continue;
+    const consequence = role === "worker" ? ": nothing can run pods" : "";
+    problems.push(error(["nodes"], `the lab has no node with role ${role}${consequence}`, `add "${role}" to the roles of a node: ${ROLE_PURPOSE[role]}`));
+  }
+
+  lab.nodes.forEach((node, i) => {
+    node.roles.forEach((role, j) => {
+      if (node.roles.indexOf(role) !== j) {
+        problems.push(warning(["nodes", i, "roles", j], `node "${node.name}" lists role ${role} twice`, "remove the repeated role"));
+      }
+    });
+  });
+
+  const members = lab.nodes.filter((n) => n.roles.includes("etcd")).length;
+  if (members === 2 || members === 4) {
+    const tolerated = members === 2 ? "none, losing either member stops writes" : "one";
+    problems.push(
+      warning(
+        ["nodes"],
+        `the lab has ${members} etcd members, which tolerate no more failures than ${members - 1}: ${tolerated}`,
+        `an even number of members adds a member without adding fault tolerance: use ${members - 1} or ${members + 1}`,
+      ),
+    );
+  }
+  return problems;
+}
+
+/** Warns about entries of a list given more than once. */
+function checkRepeats(list: readonly string[], key: "checks" | "addons", noun: string): SemanticProblem[] {
+  return list.flatMap((entry, j) =>
+    list.indexOf(entry) === j ? [] : [warning([key, j], `${noun} "${entry}" is listed twice`, "remove the repeated entry")],
+  );
+}

@@ -1,0 +1,43 @@
+/**
+ * A lab's state record (state.json): what was brought up, from which file, with what, and how far
+ * it got. Written atomically; an unreadable record reads as absent.
+ */
+import { readFile } from "node:fs/promises";
+import type { ArtifactSource } from "./artifacts/resolve-artifacts.js";
+import { writeFileAtomic } from "./atomic-write.js";
+import type { LabPaths } from "./lab-paths.js";
+
+/** The state record. */
+export interface LabState {
+  lab: string;
+  provider: string;
+  /** The lab file it was brought up from. */
+  labFile: string;
+  createdAt: string;
+  updatedAt: string;
+  /** creating: a run is (or was) under way; up: the last run ended green; failed: it did not. */
+  phase: "creating" | "up" | "failed";
+  /** The step that failed, when phase is failed. */
+  failedStep?: string;
+  /** The node subnet, as given or picked. */
+  nodeSubnet: string;
+  image?: string;
+  artifacts?: ArtifactSource[];
+  /** Binaries replaced with `--with`. */
+  with?: Record<string, string>;
+}
+
+/** Reads a lab's state, or undefined when there is none (or it is unreadable). */
+export async function readLabState(paths: LabPaths): Promise<LabState | undefined> {
+  try {
+    const state = JSON.parse(await readFile(paths.stateFile, "utf8")) as LabState;
+    return state.lab === paths.lab ? state : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Writes a lab's state atomically. */
+export async function writeLabState(paths: LabPaths, state: LabState): Promise<void> {
+  await writeFileAtomic(paths.stateFile, `${JSON.stringify(state, null, 2)}\n`, 0o600);
+}

@@ -1,0 +1,178 @@
+/**
+ * `lab up`: load and validate the lab file, check the provider, plan, then run the pipeline.
+ * Anything wrong before the first node exists leaves nothing behind; a failure after that keeps
+ * the nodes for inspection and says how to read their logs and how to remove them.
+ */
+import { rm } from "node:fs/promises";
+import { dirname } from "node:path";
+import { stringify } from "yaml";
+import { ArtifactCache } from "../artifacts/artifact-cache.js";
+import { writeFileAtomic } from "../atomic-write.js";
+import { loadLabFile } from "../config/load-lab.js";
+import type { ProviderName } from "../config/lab-schema.js";
+import { UserError } from "../errors.js";
+import { LabPaths } from "../lab-paths.js";
+import { readLabState, writeLabState, type LabState } from "../lab-state.js";
+import { overlaps } from "../plan/ipv4.js";
+import { planLab, type Plan, type ResolvedLab } from "../plan/plan.js";
+import { buildUpPipeline } from "../pipeline/build-pipeline.js";
+import { toErrorInfo } from "../pipeline/error-info.js";
+import type { EventSink } from "../pipeline/events.js";
+import { runPipeline } from "../pipeline/run-pipeline.js";
+import type { RunContext } from "../pipeline/run-context.js";
+import { stageSteps } from "../pipeline/step.js";
+import type { Provider } from "../providers/provider.js";
+import { createProvider } from "../providers/registry.js";
+import { networkName } from "../providers/docker/docker-names.js";
+import { findLabFile } from "./find-lab-file.js";
+import { hostSubnets, pickNodeSubnet } from "./pick-subnet.js";
+
+/** What `lab up` was asked for. */
+export interface LabUpInput {
+  /** A lab name or a path to a lab file. */
+  lab: string;
+  /** Binaries replaced by local files. */
+  with?: Record<string, string>;
+  /** Overrides the lab file's provider. */
+  provider?: ProviderName;
+  emit: EventSink;
+  signal?: AbortSignal;
+  /** For tests: a provider instance instead of the lab's. */
+  providerInstance?: Provider;
+}
+
+/** What `lab up` did. */
+export interface LabUpResult {
+  ok: boolean;
+  plan?: Plan;
+  paths?: LabPaths;
+}
+
+/** The node subnet: pinned by the file, kept from an earlier run, or picked free. */
+async function resolveNodeSubnet(labName: string, pinned: string | undefined, previous: LabState | undefined, provider: Provider, avoid: string[]): Promise<string> {
+  const used = (await provider.usedSubnets()).concat(hostSubnets());
+  const ownNetwork = previous?.nodeSubnet;
+  if (pinned) {
+    const clash = used.find((u) => u !== ownNetwork && overlaps(u, pinned));
+    if (clash && !(await ownsNetwork(provider, labName))) {
+      throw new UserError(`failed to use node subnet ${pinned}: it overlaps ${clash}, which is already in use on this host`, {
+        hint: "pick another network.nodeSubnet, or leave it out to have a free one picked",
+        exitCode: 2,
+      });
+    }
+    return pinned;
+  }
+  if (previous?.nodeSubnet) return previous.nodeSubnet;
+  return pickNodeSubnet([...used, ...avoid]);
+}
+
+async function ownsNetwork(provider: Provider, lab: string): Promise<boolean> {
+  const [resources] = await provider.list(lab);
+  return (resources?.networks ?? []).includes(networkName(lab));
+}
+
+/** Brings a lab up and runs its checks. */
+export async function labUp(input: LabUpInput): Promise<LabUpResult> {
+  const started = Date.now();
+  const signal = input.signal ?? new AbortController().signal;
+  let failedStep: string | undefined;
+  const emit: EventSink = (event) => {
+    if (event.type === "step-end" && event.status === "failed") failedStep ??= event.step;
+    input.emit(event);
+  };
+  const file = await findLabFile(input.lab);
+  const loaded = await loadLabFile(file);
+  for (const w of loaded.warnings) emit({ type: "log", level: "warn", message: `${w.file}:${w.line}:${w.col}: ${w.message}${w.hint ? ` (${w.hint})` : ""}` });
+  const lab = { ...loaded.lab, provider: input.provider ?? loaded.lab.provider };
+
+  const provider = input.providerInstance ?? createProvider(lab.provider);
+  await provider.preflight();
+
+  const paths = new LabPaths(lab.name);
+  const previous = await readLabState(paths);
+  const nodeSubnet = await resolveNodeSubnet(lab.name, lab.network.nodeSubnet, previous, provider, [lab.network.podCidr, lab.network.serviceCidr]);
+  const resolved: ResolvedLab = { ...lab, network: { ...lab.network, nodeSubnet } };
+  const plan = planLab(resolved);
+  const stages = buildUpPipeline(plan);
+
+  const now = new Date().toISOString();
+  const state: LabState = {
+    lab: lab.name,
+    provider: lab.provider,
+    labFile: file,
+    createdAt: previous?.createdAt ?? now,
+    updatedAt: now,
+    phase: "creating",
+    nodeSubnet,
+    with: input.with,
+  };
+  const ctx: RunContext = {
+    plan,
+    lab: resolved,
+    provider,
+    paths,
+    emit,
+    signal,
+    cache: new ArtifactCache(),
+    options: { with: input.with ?? {}, labDir: dirname(file) },
+    results: {},
+  };
+
+  emit({
+    type: "run-start",
+    lab: lab.name,
+    command: "up",
+    provider: provider.name,
+    steps: stages.flatMap(stageSteps).map((s) => ({ id: s.id, title: s.title })),
+  });
+  await writeLabState(paths, state);
+  await writeFileAtomic(paths.labFile, stringify(resolved));
+  try {
+    await runPipeline(stages, ctx);
+  } catch (error) {
+    const [resources] = await provider.list(lab.name).catch(() => []);
+    const nothingMade = !resources || (resources.nodes.length === 0 && resources.networks.length === 0 && resources.volumes.length === 0);
+    if (nothingMade && !previous) {
+      // Failed before any node existed: leave no trace.
+      await rm(paths.root, { recursive: true, force: true });
+    } else {
+      await writeLabState(paths, {
+        ...state,
+        ...resultsState(ctx),
+        phase: "failed",
+        failedStep,
+        updatedAt: new Date().toISOString(),
+      });
+    }
+    emit({
+      type: "run-end",
+      status: "failed",
+      durationMs: Date.now() - started,
+      error: toErrorInfo(error),
+      next: nothingMade
+        ? []
+        : [
+            `the nodes are kept for inspection: lab status ${lab.name}`,
+            `read a unit's log: lab logs ${lab.name} NODE UNIT   (e.g. lab logs ${lab.name} ${plan.nodes[0]!.name} kubelet)`,
+            `remove everything: lab down ${lab.name}`,
+          ],
+    });
+    return { ok: false, plan, paths };
+  }
+  await writeLabState(paths, { ...state, ...resultsState(ctx), phase: "up", updatedAt: new Date().toISOString() });
+  emit({
+    type: "run-end",
+    status: "ok",
+    durationMs: Date.now() - started,
+    next: [
+      `kubectl --kubeconfig ${paths.adminKubeconfig} get nodes`,
+      `lab verify ${lab.name}    lab down ${lab.name}`,
+    ],
+  });
+  return { ok: true, plan, paths };
+}
+
+function resultsState(ctx: RunContext): Partial<LabState> {
+  return { image: ctx.results.image, artifacts: ctx.results.artifacts?.sources };
+}
+

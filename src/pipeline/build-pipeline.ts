@@ -1,0 +1,38 @@
+/**
+ * The steps of `lab up`, in order. Read top to bottom, this is how a cluster is built the hard way.
+ */
+import type { Plan } from "../plan/plan.js";
+import { parallel, type Stage } from "./step.js";
+import { copyFiles } from "./steps/copy-files.js";
+import { createNodes } from "./steps/create-nodes.js";
+import { generatePki } from "./steps/generate-pki.js";
+import { podNetwork } from "./steps/pod-network.js";
+import { prepareArtifacts } from "./steps/prepare-artifacts.js";
+import { prepareImage } from "./steps/prepare-image.js";
+import { runChecksStep } from "./steps/run-checks.js";
+import { startControlPlane } from "./steps/start-control-plane.js";
+import { startEtcd } from "./steps/start-etcd.js";
+import { startKubelet } from "./steps/start-kubelet.js";
+
+/** The pipeline that brings a lab up. */
+export function buildUpPipeline(plan: Plan): Stage[] {
+  const stages: Stage[] = [
+    // The binaries (cache, folder or download) and the node image are independent of each other.
+    parallel(prepareArtifacts, prepareImage),
+    // Certificates are made while the nodes boot: the PKI adds nothing to the wall time.
+    parallel(createNodes, generatePki),
+    // Certificates, kubeconfigs, configuration files and units into each node.
+    copyFiles,
+  ];
+  const kubelets = plan.nodes.some((n) => n.kubelet);
+  // etcd first: the API server stores everything there. containerd, kubelet and kube-proxy start
+  // at the same time: kubelet takes seconds to initialise and registers once the API answers.
+  stages.push(kubelets ? parallel(startEtcd, startKubelet) : startEtcd);
+  // kube-apiserver, then the controller manager and the scheduler that talk to it.
+  stages.push(startControlPlane);
+  // Each node's pod subnet; every node registered and Ready.
+  if (kubelets) stages.push(podNetwork);
+  // Prove it works.
+  stages.push(runChecksStep);
+  return stages;
+}

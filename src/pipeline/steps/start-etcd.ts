@@ -1,0 +1,30 @@
+/**
+ * Step: start every etcd member and wait until each answers a health check over TLS.
+ */
+import { renderFlag } from "../../render/flags.js";
+import { etcdctlFlags } from "../../render/etcd.js";
+import { startUnits, waitFor } from "../node-commands.js";
+import { forEachNode } from "../run-pipeline.js";
+import type { Step } from "../step.js";
+
+/** Starts etcd. */
+export const startEtcd: Step = {
+  id: "etcd",
+  title: "Starting etcd",
+  async run(ctx) {
+    const members = ctx.plan.nodes.filter((n) => n.etcd);
+    await forEachNode(ctx, "etcd", members, async (node) => {
+      await startUnits(ctx, node.name, ["etcd"]);
+      const flags = etcdctlFlags(ctx.plan).filter(([name]) => name !== "endpoints");
+      await waitFor(ctx, {
+        step: "start etcd",
+        node: node.name,
+        what: "etcd to be healthy",
+        argv: ["etcdctl", `--endpoints=https://${node.ip}:2379`, ...flags.map(renderFlag), "endpoint", "health"],
+        units: ["etcd"],
+        timeoutMs: 30_000,
+        intervalMs: 100,
+      });
+    });
+  },
+};

@@ -1,0 +1,165 @@
+/**
+ * What a lab's PKI holds: a pure function from the plan to every certificate (name, issuer,
+ * subject, SANs, usages) and to the service-account signing key pair. Nothing here touches keys
+ * or files; `pki-store.ts` turns these specs into files and reuses them while they are unchanged.
+ *
+ * The layout is kubeadm's: three CAs and one certificate per component and per node. Consumers
+ * should find a component's certificate through the name helpers below ({@link kubeletCertName},
+ * {@link etcdServerCertName}, ...) rather than by spelling names out, so that a later "shared"
+ * style (one `kubernetes` certificate for every server, as in Kelsey Hightower's guide) only has
+ * to add a second spec list and map those names onto it.
+ */
+import type { Plan, PlannedNode } from "../plan/plan.js";
+
+/** The certificate authorities of a lab, in the order they are issued. */
+export const CA_NAMES = ["ca", "etcd-ca", "front-proxy-ca"] as const;
+/** A certificate authority's name. */
+export type CaName = (typeof CA_NAMES)[number];
+/** Who signs a certificate: one of the CAs, or the certificate itself (the CAs are self-signed). */
+export type Issuer = CaName | "self";
+/** What a certificate is used for: serving TLS, authenticating as a TLS client, or both. */
+export type CertificateUsage = "server" | "client";
+
+/** One X.509 certificate of a lab, with its own RSA key. */
+export interface CertificateSpec {
+  readonly kind: "certificate";
+  /** File stem: `<name>.crt` and `<name>.key`. */
+  readonly name: string;
+  readonly issuer: Issuer;
+  readonly commonName: string;
+  /** Subject O entries (Kubernetes groups). */
+  readonly organization?: readonly string[];
+  /** subjectAltName DNS entries. */
+  readonly dnsNames: readonly string[];
+  /** subjectAltName IP entries. */
+  readonly ipAddresses: readonly string[];
+  /** Extended key usages; empty for CAs. */
+  readonly usage: readonly CertificateUsage[];
+  /** True for the CAs. */
+  readonly isCA?: boolean;
+}
+
+/** A bare key pair with no certificate: `<name>.key` (private, PKCS#1) and `<name>.pub` (SPKI). */
+export interface KeyPairSpec {
+  readonly kind: "keypair";
+  readonly name: string;
+}
+
+/** Anything the PKI holds. */
+export type PkiSpec = CertificateSpec | KeyPairSpec;
+
+/** The key pair the API server signs service-account tokens with and verifies them against. */
+export const SERVICE_ACCOUNT_KEY_PAIR: KeyPairSpec = { kind: "keypair", name: "service-account" };
+
+/** The API server's serving certificate. */
+export const API_SERVER_CERT = "kube-apiserver";
+
+/** The certificate kubelet on `node` serves and authenticates with. */
+export function kubeletCertName(node: string): string {
+  return `kubelet-${node}`;
+}
+
+/** The certificate etcd on `node` serves clients with. */
+export function etcdServerCertName(node: string): string {
+  return `etcd-server-${node}`;
+}
+
+/** The certificate etcd on `node` uses towards its peers. */
+export function etcdPeerCertName(node: string): string {
+  return `etcd-peer-${node}`;
+}
+
+/** Every certificate of a lab: the CAs first, then the certificates they issue. Pure. */
+export function certificateSpecs(plan: Plan): CertificateSpec[] {
+  return [
+    caSpec("ca", "kubernetes-ca"),
+    caSpec("etcd-ca", "etcd-ca"),
+    caSpec("front-proxy-ca", "front-proxy-ca"),
+    apiServerSpec(plan),
+    clientSpec("apiserver-kubelet-client", "ca", "kube-apiserver-kubelet-client", ["system:masters"]),
+    clientSpec("apiserver-etcd-client", "etcd-ca", "kube-apiserver-etcd-client"),
+    clientSpec("admin", "ca", "admin", ["system:masters"]),
+    clientSpec("kube-controller-manager", "ca", "system:kube-controller-manager"),
+    clientSpec("kube-scheduler", "ca", "system:kube-scheduler"),
+    clientSpec("kube-proxy", "ca", "system:kube-proxy", ["system:node-proxier"]),
+    ...plan.nodes.filter((n) => n.kubelet).map(kubeletSpec),
+    ...plan.nodes.filter((n) => n.etcd).flatMap(etcdMemberSpecs),
+    clientSpec("etcd-healthcheck-client", "etcd-ca", "kube-etcd-healthcheck-client"),
+    clientSpec("front-proxy-client", "front-proxy-ca", "front-proxy-client"),
+  ];
+}
+
+/** Everything the PKI of a lab holds: its certificates, then the service-account key pair. Pure. */
+export function pkiSpecs(plan: Plan): PkiSpec[] {
+  return [...certificateSpecs(plan), SERVICE_ACCOUNT_KEY_PAIR];
+}
+
+function caSpec(name: CaName, commonName: string): CertificateSpec {
+  return { kind: "certificate", name, issuer: "self", commonName, dnsNames: [], ipAddresses: [], usage: [], isCA: true };
+}
+
+function clientSpec(name: string, issuer: CaName, commonName: string, organization?: string[]): CertificateSpec {
+  return {
+    kind: "certificate",
+    name,
+    issuer,
+    commonName,
+    ...(organization ? { organization } : {}),
+    dnsNames: [],
+    ipAddresses: [],
+    usage: ["client"],
+  };
+}
+
+function apiServerSpec(plan: Plan): CertificateSpec {
+  const domain = plan.network.clusterDomain;
+  const servers = plan.api.servers;
+  return {
+    kind: "certificate",
+    name: API_SERVER_CERT,
+    issuer: "ca",
+    commonName: "kube-apiserver",
+    dnsNames: unique([
+      "kubernetes",
+      "kubernetes.default",
+      "kubernetes.default.svc",
+      `kubernetes.default.svc.${domain}`,
+      ...servers.map((n) => n.name),
+      "localhost",
+    ]),
+    ipAddresses: unique([plan.network.serviceIp, ...servers.map((n) => n.ip), plan.api.address, "127.0.0.1"]),
+    usage: ["server"],
+  };
+}
+
+function kubeletSpec(node: PlannedNode): CertificateSpec {
+  return {
+    kind: "certificate",
+    name: kubeletCertName(node.name),
+    issuer: "ca",
+    commonName: `system:node:${node.name}`,
+    organization: ["system:nodes"],
+    dnsNames: [node.name],
+    ipAddresses: [node.ip],
+    usage: ["server", "client"],
+  };
+}
+
+function etcdMemberSpecs(node: PlannedNode): CertificateSpec[] {
+  const common = {
+    kind: "certificate",
+    issuer: "etcd-ca",
+    commonName: node.name,
+    dnsNames: unique([node.name, "localhost"]),
+    ipAddresses: unique([node.ip, "127.0.0.1"]),
+    usage: ["server", "client"],
+  } as const;
+  return [
+    { name: etcdServerCertName(node.name), ...common },
+    { name: etcdPeerCertName(node.name), ...common },
+  ];
+}
+
+function unique(values: readonly string[]): string[] {
+  return [...new Set(values)];
+}

@@ -1,0 +1,88 @@
+/**
+ * The provider interface: the only thing that knows whether nodes are containers or VMs.
+ * Steps and checks use these few methods and nothing else.
+ */
+import type { Plan } from "../plan/plan.js";
+
+/** A host path made available read-only inside every node. */
+export interface Share {
+  hostPath: string;
+  nodePath: string;
+}
+
+/** A file to place in a node. */
+export interface NodeFile {
+  /** Absolute path inside the node. */
+  path: string;
+  content: string | Buffer;
+  /** Permission bits, e.g. 0o600. */
+  mode: number;
+}
+
+/** The result of a command run in a node. */
+export interface ExecResult {
+  exitCode: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Options for {@link Provider.exec}. */
+export interface ExecOptions {
+  /** Bytes written to the command's stdin. */
+  stdin?: string | Buffer;
+  /** Aborts the command. */
+  signal?: AbortSignal;
+}
+
+/** What {@link Provider.createNodes} needs besides the plan. */
+export interface CreateNodesOptions {
+  /** Host paths to make available in every node. */
+  shares: Share[];
+  /** Node image (containers) or box (VMs). */
+  image: string;
+  /** Called as each node comes up. */
+  onNode?: (node: string, phase: "creating" | "booting" | "ready") => void;
+}
+
+/** A node as the provider sees it. */
+export interface NodeStatus {
+  name: string;
+  /** Container or VM name. */
+  id: string;
+  state: "running" | "stopped" | "missing" | "other";
+  ip?: string;
+  createdAt?: string;
+}
+
+/** What a provider holds for a lab. */
+export interface LabResources {
+  lab: string;
+  provider: string;
+  nodes: NodeStatus[];
+  networks: string[];
+  volumes: string[];
+}
+
+/** A provider of nodes: containers (Docker) or virtual machines (Vagrant). */
+export interface Provider {
+  readonly name: string;
+  /** Fails with a UserError naming the fix when the provider cannot run (engine unreachable...). */
+  preflight(): Promise<void>;
+  /**
+   * Makes sure the node image (containers) or box (VMs) exists, building it when missing;
+   * resolves with its name.
+   */
+  prepareImage(onProgress?: (line: string) => void): Promise<string>;
+  /** Networks (CIDRs) already in use where this provider makes its networks. */
+  usedSubnets(): Promise<string[]>;
+  /** Creates the lab's network and nodes and resolves once every node's init is up. */
+  createNodes(plan: Plan, options: CreateNodesOptions): Promise<void>;
+  /** Runs argv in a node. Never throws for a non-zero exit; see {@link ExecResult.exitCode}. */
+  exec(lab: string, node: string, argv: string[], options?: ExecOptions): Promise<ExecResult>;
+  /** Writes files into a node, creating directories as needed. */
+  copyFiles(lab: string, node: string, files: NodeFile[]): Promise<void>;
+  /** Everything the provider holds for one lab, or for every lab when `lab` is undefined. */
+  list(lab?: string): Promise<LabResources[]>;
+  /** Removes every node, network and volume of a lab, found by label; safe on a half-made lab. */
+  delete(lab: string): Promise<LabResources>;
+}

@@ -1,0 +1,38 @@
+/**
+ * kube-proxy: Service addresses through iptables, configured by a KubeProxyConfiguration file.
+ */
+import { stringify } from "yaml";
+import type { Plan, PlannedNode } from "../plan/plan.js";
+import type { Flag } from "./flags.js";
+import { binPath, KUBE_PROXY_CONFIG, kubeconfigPath } from "./node-layout.js";
+import { renderServiceUnit } from "./systemd-unit.js";
+
+/** kube-proxy's flags. */
+export function kubeProxyFlags(): Flag[] {
+  return [["config", KUBE_PROXY_CONFIG]];
+}
+
+/** The KubeProxyConfiguration file. */
+export function kubeProxyConfig(plan: Plan, node: PlannedNode): string {
+  return stringify({
+    apiVersion: "kubeproxy.config.k8s.io/v1alpha1",
+    kind: "KubeProxyConfiguration",
+    clientConnection: { kubeconfig: kubeconfigPath("kube-proxy") },
+    mode: "iptables",
+    clusterCIDR: plan.network.podCidr,
+    hostnameOverride: node.name,
+    // nf_conntrack_max and the conntrack timeouts are host-wide: a lab must not change them.
+    conntrack: { maxPerCore: 0, tcpEstablishedTimeout: "0s", tcpCloseWaitTimeout: "0s" },
+  });
+}
+
+/** The kube-proxy systemd unit. */
+export function kubeProxyUnit(): string {
+  return renderServiceUnit({
+    description: "kube-proxy: Service addresses on the node",
+    documentation: "https://kubernetes.io/docs/reference/command-line-tools-reference/kube-proxy/",
+    after: ["network-online.target"],
+    binary: binPath("kube-proxy"),
+    flags: kubeProxyFlags(),
+  });
+}

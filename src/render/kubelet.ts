@@ -1,0 +1,84 @@
+/**
+ * kubelet: its flags, its KubeletConfiguration file and its unit. containerd is the runtime
+ * (dockershim cannot run pods in these nodes); anonymous access is off and the API server
+ * authorises requests to it (webhook).
+ */
+import { stringify } from "yaml";
+import { atLeast } from "../plan/kube-version.js";
+import type { Plan, PlannedNode } from "../plan/plan.js";
+import type { Flag } from "./flags.js";
+import {
+  binPath,
+  certPath,
+  CONTAINERD_SOCKET,
+  KUBELET_CONFIG,
+  keyPath,
+  kubeconfigPath,
+  MANIFESTS_DIR,
+} from "./node-layout.js";
+import { renderServiceUnit } from "./systemd-unit.js";
+
+/** The cgroup driver kubelet and containerd share. */
+export const CGROUP_DRIVER: "cgroupfs" | "systemd" = "cgroupfs";
+
+const runtimeEndpoint = `unix://${CONTAINERD_SOCKET}`;
+
+/** kubelet's command-line flags (what is not in its configuration file). */
+export function kubeletFlags(plan: Plan, node: PlannedNode): Flag[] {
+  const v = plan.kubernetes;
+  const flags: Flag[] = [
+    ["config", KUBELET_CONFIG],
+    ["kubeconfig", kubeconfigPath("kubelet")],
+    ["node-ip", node.ip],
+    ["v", "2"],
+  ];
+  // --container-runtime went away in 1.27 (deprecated in 1.24, when "remote" became the only kind).
+  if (!atLeast(v, 1, 24)) flags.push(["container-runtime", "remote"]);
+  // From 1.27 the endpoint belongs in the configuration file.
+  if (!atLeast(v, 1, 27)) flags.push(["container-runtime-endpoint", runtimeEndpoint]);
+  return flags;
+}
+
+/** The KubeletConfiguration file. */
+export function kubeletConfig(plan: Plan, node: PlannedNode): string {
+  const config: Record<string, unknown> = {
+    apiVersion: "kubelet.config.k8s.io/v1beta1",
+    kind: "KubeletConfiguration",
+    authentication: {
+      anonymous: { enabled: false },
+      webhook: { enabled: true },
+      x509: { clientCAFile: certPath("ca") },
+    },
+    authorization: { mode: "Webhook" },
+    cgroupDriver: CGROUP_DRIVER,
+    clusterDomain: plan.network.clusterDomain,
+    clusterDNS: [plan.network.dnsIp],
+    podCIDR: node.podCidr,
+    staticPodPath: MANIFESTS_DIR,
+    tlsCertFile: certPath(`kubelet-${node.name}`),
+    tlsPrivateKeyFile: keyPath(`kubelet-${node.name}`),
+    runtimeRequestTimeout: "15m",
+    failSwapOn: false,
+    // A node shares the host's disk: never evict pods or collect images because the host is full.
+    evictionHard: { "imagefs.available": "0%", "nodefs.available": "0%", "nodefs.inodesFree": "0%" },
+    imageGCHighThresholdPercent: 100,
+    // kubelet starts before the API server answers and may register before its first pod-lifecycle
+    // check has run, as NotReady; with the default 10s it stays so for 10s. Status is only sent
+    // when it changed (the node lease is the heartbeat), so checking every 2s costs little.
+    nodeStatusUpdateFrequency: "2s",
+  };
+  if (atLeast(plan.kubernetes, 1, 27)) config.containerRuntimeEndpoint = runtimeEndpoint;
+  return stringify(config);
+}
+
+/** The kubelet systemd unit. */
+export function kubeletUnit(plan: Plan, node: PlannedNode): string {
+  return renderServiceUnit({
+    description: "kubelet: runs the node's pods",
+    documentation: "https://kubernetes.io/docs/reference/command-line-tools-reference/kubelet/",
+    after: ["containerd.service"],
+    requires: ["containerd.service"],
+    binary: binPath("kubelet"),
+    flags: kubeletFlags(plan, node),
+  });
+}

@@ -1,0 +1,117 @@
+/**
+ * Every file a node receives, by role: certificates and keys, kubeconfigs, configuration files
+ * and systemd units. Pure: the plan and the lab's PKI material in, a list of files out.
+ */
+import type { Plan, PlannedNode } from "../plan/plan.js";
+import type { NodeFile } from "../providers/provider.js";
+import { cniConfig } from "./cni-config.js";
+import { containerdConfig } from "./containerd-config.js";
+import { etcdUnit } from "./etcd.js";
+import { apiServerUnit } from "./kube-apiserver.js";
+import { controllerManagerUnit } from "./kube-controller-manager.js";
+import { kubeProxyConfig, kubeProxyUnit } from "./kube-proxy.js";
+import { schedulerUnit } from "./kube-scheduler.js";
+import { renderKubeconfig } from "./kubeconfig.js";
+import { kubeletConfig, kubeletUnit } from "./kubelet.js";
+import {
+  certPath,
+  CNI_CONF_FILE,
+  CONTAINERD_CONFIG,
+  KUBE_PROXY_CONFIG,
+  KUBELET_CONFIG,
+  keyPath,
+  kubeconfigPath,
+  publicKeyPath,
+  UNIT_DIR,
+} from "./node-layout.js";
+
+/** The certificate material node files are made from. */
+export interface PkiMaterial {
+  /** A certificate and its key by name (e.g. "kube-apiserver", "kubelet-node1"). */
+  get(name: string): { certPem: string; keyPem: string };
+  /** The service account signing key pair. */
+  serviceAccount: { privateKeyPem: string; publicKeyPem: string };
+}
+
+/** Names of the lab's images that node configuration refers to. */
+export interface NodeImages {
+  /** The pod sandbox ("pause") image. */
+  sandbox: string;
+}
+
+/** A kubeconfig spec for a client certificate of the lab. */
+export function kubeconfigFor(
+  plan: Plan,
+  pki: PkiMaterial,
+  options: { cert: string; user: string; server?: string },
+): string {
+  const { certPem, keyPem } = pki.get(options.cert);
+  return renderKubeconfig({
+    cluster: plan.labName,
+    server: options.server ?? plan.api.endpoint,
+    caPem: pki.get("ca").certPem,
+    user: options.user,
+    certPem,
+    keyPem,
+  });
+}
+
+/** The files one node needs for its roles. */
+export function nodeFiles(plan: Plan, node: PlannedNode, pki: PkiMaterial, images: NodeImages): NodeFile[] {
+  const files = new Map<string, NodeFile>();
+  const add = (path: string, content: string, mode = 0o644): void => {
+    files.set(path, { path, content, mode });
+  };
+  const cert = (name: string): void => add(certPath(name), pki.get(name).certPem);
+  const certAndKey = (name: string): void => {
+    cert(name);
+    add(keyPath(name), pki.get(name).keyPem, 0o600);
+  };
+  const kubeconfig = (name: string, options: { cert: string; user: string; server?: string }): void =>
+    add(kubeconfigPath(name), kubeconfigFor(plan, pki, options), 0o600);
+  const unit = (name: string, content: string): void => add(`${UNIT_DIR}/${name}.service`, content);
+
+  if (node.etcd) {
+    cert("etcd-ca");
+    certAndKey(`etcd-server-${node.name}`);
+    certAndKey(`etcd-peer-${node.name}`);
+    certAndKey("etcd-healthcheck-client");
+    unit("etcd", etcdUnit(plan, node));
+  }
+
+  if (node.controlPlane) {
+    // The CA key is here only because the controller manager signs with it.
+    certAndKey("ca");
+    certAndKey("kube-apiserver");
+    certAndKey("apiserver-kubelet-client");
+    certAndKey("apiserver-etcd-client");
+    certAndKey("etcd-healthcheck-client");
+    cert("etcd-ca");
+    cert("front-proxy-ca");
+    certAndKey("front-proxy-client");
+    add(keyPath("service-account"), pki.serviceAccount.privateKeyPem, 0o600);
+    add(publicKeyPath("service-account"), pki.serviceAccount.publicKeyPem);
+    const local = `https://127.0.0.1:${plan.api.port}`;
+    kubeconfig("kube-controller-manager", { cert: "kube-controller-manager", user: "system:kube-controller-manager", server: local });
+    kubeconfig("kube-scheduler", { cert: "kube-scheduler", user: "system:kube-scheduler", server: local });
+    kubeconfig("admin", { cert: "admin", user: "admin" });
+    unit("kube-apiserver", apiServerUnit(plan, node));
+    unit("kube-controller-manager", controllerManagerUnit(plan));
+    unit("kube-scheduler", schedulerUnit(plan));
+  }
+
+  if (node.kubelet) {
+    cert("ca");
+    certAndKey(`kubelet-${node.name}`);
+    kubeconfig("kubelet", { cert: `kubelet-${node.name}`, user: `system:node:${node.name}` });
+    kubeconfig("kube-proxy", { cert: "kube-proxy", user: "system:kube-proxy" });
+    add(KUBELET_CONFIG, kubeletConfig(plan, node));
+    add(KUBE_PROXY_CONFIG, kubeProxyConfig(plan, node));
+    add(CONTAINERD_CONFIG, containerdConfig({ sandboxImage: images.sandbox }));
+    add(CNI_CONF_FILE, cniConfig(node));
+    unit("kubelet", kubeletUnit(plan, node));
+    unit("kube-proxy", kubeProxyUnit());
+  }
+
+  return [...files.values()];
+}

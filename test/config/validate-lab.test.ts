@@ -1,0 +1,406 @@
+/**
+ * The semantic rules, table-driven: each case is a small lab file (one line per array entry, so
+ * line numbers are the entry's index + 1) and every problem it must produce, no more.
+ */
+import { describe, expect, it } from "vitest";
+import { labSchema } from "../../src/config/lab-schema.js";
+import { parseLab } from "../../src/config/load-lab.js";
+import { LabFileError, type Problem } from "../../src/config/problem.js";
+import { validateLab } from "../../src/config/validate-lab.js";
+
+interface Expected {
+  line: number;
+  col: number;
+  severity?: Problem["severity"];
+  /** A fragment of the message. */
+  message: string;
+  /** A fragment of the hint. */
+  hint: string;
+}
+
+interface Case {
+  name: string;
+  lines: string[];
+  expected: Expected[];
+}
+
+/** Every problem of a lab file: the error's problems, or the warnings of a lab that loaded. */
+function problemsOf(lines: string[]): Problem[] {
+  try {
+    return parseLab(`${lines.join("\n")}\n`, "lab.yaml").warnings;
+  } catch (error) {
+    if (error instanceof LabFileError) return error.problems;
+    throw error;
+  }
+}
+
+function expectProblems(actual: Problem[], expected: Expected[]): void {
+  expect(actual).toEqual(
+    expected.map((e) =>
+      expect.objectContaining({
+        file: "lab.yaml",
+        line: e.line,
+        col: e.col,
+        severity: e.severity ?? "error",
+        message: expect.stringContaining(e.message),
+        hint: expect.stringContaining(e.hint),
+      }),
+    ),
+  );
+}
+
+const HEAD = ["name: demo", "kubernetesVersion: v1.20.2"];
+const ALL_ROLES = "  - {name: n1, roles: [etcd, controlplane, worker]}";
+
+/** A one-node lab with these `network` lines; line i of them is file line 4 + i. */
+function withNetwork(...network: string[]): string[] {
+  return [...HEAD, "network:", ...network.map((l) => `  ${l}`), "nodes:", ALL_ROLES];
+}
+
+/** A lab with node subnet 172.30.0.0/24 whose one node has this ip, on line 8, column 9. */
+function withNodeIp(ip: string): string[] {
+  return [...HEAD, "network:", "  nodeSubnet: 172.30.0.0/24", "nodes:", "  - name: n1", "    roles: [etcd, controlplane, worker]", `    ip: ${ip}`];
+}
+
+/** A lab with these nodes (flow mappings, one per line from line 4). */
+function withNodes(...nodes: string[]): string[] {
+  return [...HEAD, "nodes:", ...nodes.map((n) => `  - ${n}`)];
+}
+
+/** A lab whose pod network has room for two kubelet nodes, with one control plane node and two workers. */
+function podRoom(controlPlane: string): string[] {
+  return [
+    ...HEAD,
+    "network:",
+    "  podCidr: 10.244.0.0/25",
+    "  podSubnetPrefix: 26",
+    `controlPlane: ${controlPlane}`,
+    "nodes:",
+    "  - {name: cp, roles: [etcd, controlplane]}",
+    "  - {name: w1, roles: [worker]}",
+    "  - {name: w2, roles: [worker]}",
+  ];
+}
+
+const nameCases: Case[] = [
+  {
+    name: "lab name with upper case and '_'",
+    lines: ["name: My_Lab", ...HEAD.slice(1), "nodes:", ALL_ROLES],
+    expected: [{ line: 1, col: 7, message: 'lab name "My_Lab" is not a valid name', hint: "lower-case letters, digits and '-', starting and ending with a letter or digit, e.g. \"my-lab\"" }],
+  },
+  {
+    name: "lab name starting with '-'",
+    lines: ["name: -lab", ...HEAD.slice(1), "nodes:", ALL_ROLES],
+    expected: [{ line: 1, col: 7, message: 'lab name "-lab" is not a valid name', hint: 'e.g. "lab"' }],
+  },
+  {
+    name: "lab name longer than 40 characters",
+    lines: [`name: ${"a".repeat(41)}`, ...HEAD.slice(1), "nodes:", ALL_ROLES],
+    expected: [{ line: 1, col: 7, message: "is 41 characters long, more than 40", hint: "the lab name prefixes the names of the lab's containers and network" }],
+  },
+  {
+    name: "node name that is not a hostname",
+    lines: withNodes("{name: Node_1, roles: [etcd, controlplane, worker]}"),
+    expected: [{ line: 4, col: 12, message: 'node name "Node_1" is not a valid hostname', hint: 'e.g. "node-1"' }],
+  },
+  {
+    name: "node name longer than 63 characters",
+    lines: withNodes(`{name: ${"n".repeat(64)}, roles: [etcd, controlplane, worker]}`),
+    expected: [{ line: 4, col: 12, message: "is 64 characters long, more than 63", hint: "node names are hostnames" }],
+  },
+  {
+    name: "duplicate node names",
+    lines: withNodes("{name: n1, roles: [etcd, controlplane]}", "{name: n1, roles: [worker]}"),
+    expected: [{ line: 5, col: 12, message: 'duplicate node name "n1": node 1 has it too', hint: "must be unique in a lab: rename one of the nodes" }],
+  },
+];
+
+const nodeIpCases: Case[] = [
+  {
+    name: "node IP outside the node subnet",
+    lines: withNodeIp("10.0.0.5"),
+    expected: [
+      {
+        line: 8,
+        col: 9,
+        message: "node IP 10.0.0.5 is outside the node subnet 172.30.0.0/24",
+        hint: 'pick an address inside 172.30.0.0/24, or leave "ip" out to have one assigned',
+      },
+    ],
+  },
+  {
+    name: "node IP that is not IPv4",
+    lines: withNodeIp("172.30.0.300"),
+    expected: [{ line: 8, col: 9, message: 'node IP "172.30.0.300" is not an IPv4 address', hint: "write a dotted-quad address inside 172.30.0.0/24" }],
+  },
+  {
+    name: "node IP that is the network address",
+    lines: withNodeIp("172.30.0.0"),
+    expected: [{ line: 8, col: 9, message: "node IP 172.30.0.0 is the network address of the node subnet 172.30.0.0/24", hint: "are reserved: pick another address inside 172.30.0.0/24" }],
+  },
+  {
+    name: "node IP that is the gateway",
+    lines: withNodeIp("172.30.0.1"),
+    expected: [{ line: 8, col: 9, message: "node IP 172.30.0.1 is the gateway of the node subnet 172.30.0.0/24", hint: "the gateway (the first address)" }],
+  },
+  {
+    name: "node IP that is the broadcast address",
+    lines: withNodeIp("172.30.0.255"),
+    expected: [{ line: 8, col: 9, message: "node IP 172.30.0.255 is the broadcast address of the node subnet 172.30.0.0/24", hint: "the broadcast address are reserved" }],
+  },
+  {
+    name: "fixed node IP without a node subnet",
+    lines: [...HEAD, "nodes:", "  - name: n1", "    roles: [etcd, controlplane, worker]", "    ip: 10.0.0.5"],
+    expected: [{ line: 6, col: 9, message: "node IP 10.0.0.5 is fixed but the lab sets no nodeSubnet", hint: "set network.nodeSubnet to the network holding it (e.g. 10.0.0.0/24)" }],
+  },
+  {
+    name: "duplicate node IPs",
+    lines: [
+      ...HEAD,
+      "network: {nodeSubnet: 172.30.0.0/24}",
+      "nodes:",
+      "  - name: n1",
+      "    roles: [etcd, controlplane, worker]",
+      "    ip: 172.30.0.20",
+      "  - name: n2",
+      "    roles: [worker]",
+      "    ip: 172.30.0.20",
+    ],
+    expected: [{ line: 10, col: 9, message: 'node IP 172.30.0.20 is already used by node "n1"', hint: "every node needs its own address" }],
+  },
+  {
+    name: "node subnet with no room from .10 up for the nodes without a fixed ip",
+    lines: [
+      ...HEAD,
+      "network:",
+      "  nodeSubnet: 172.30.0.0/28",
+      "nodes:",
+      "  - {name: n1, roles: [etcd, controlplane], ip: 172.30.0.10}",
+      "  - {name: n2, roles: [worker], ip: 172.30.0.11}",
+      "  - {name: n3, roles: [worker], ip: 172.30.0.12}",
+      "  - {name: n4, roles: [worker]}",
+      "  - {name: n5, roles: [worker]}",
+      "  - {name: n6, roles: [worker]}",
+    ],
+    expected: [
+      {
+        line: 4,
+        col: 15,
+        message: 'the node subnet 172.30.0.0/28 is too small for 3 nodes without a fixed "ip": addresses are assigned from its 10th address up, which leaves room for 2',
+        hint: "use a larger nodeSubnet, e.g. a /24",
+      },
+    ],
+  },
+];
+
+const networkCases: Case[] = [
+  {
+    name: "nodeSubnet that is not CIDR",
+    lines: withNetwork("nodeSubnet: 172.30.0.0"),
+    expected: [{ line: 4, col: 15, message: 'nodeSubnet "172.30.0.0" is not an IPv4 network in CIDR notation', hint: "e.g. 172.30.0.0/24" }],
+  },
+  {
+    name: "podCidr with a prefix over 32",
+    lines: withNetwork("podCidr: 10.244.0.0/33"),
+    expected: [{ line: 4, col: 12, message: 'podCidr "10.244.0.0/33" is not an IPv4 network in CIDR notation', hint: "e.g. 10.244.0.0/16" }],
+  },
+  {
+    name: "podCidr with an octet over 255",
+    lines: withNetwork("podCidr: 10.300.0.0/16"),
+    expected: [{ line: 4, col: 12, message: 'podCidr "10.300.0.0/16" is not an IPv4 network in CIDR notation', hint: "e.g. 10.244.0.0/16" }],
+  },
+  {
+    name: "serviceCidr with host bits set",
+    lines: withNetwork("serviceCidr: 10.96.0.1/24"),
+    expected: [{ line: 4, col: 16, message: 'serviceCidr "10.96.0.1/24" has host bits set: the network is 10.96.0.0/24', hint: "write the network address and the prefix length" }],
+  },
+  {
+    name: "nodeSubnet overlapping the default podCidr",
+    lines: withNetwork("nodeSubnet: 10.244.10.0/24"),
+    expected: [{ line: 4, col: 15, message: "nodeSubnet 10.244.10.0/24 overlaps podCidr 10.244.0.0/16", hint: "must not share addresses: pick a nodeSubnet outside 10.244.0.0/16" }],
+  },
+  {
+    name: "nodeSubnet overlapping serviceCidr",
+    lines: withNetwork("nodeSubnet: 10.96.0.0/25"),
+    expected: [{ line: 4, col: 15, message: "nodeSubnet 10.96.0.0/25 overlaps serviceCidr 10.96.0.0/24", hint: "pick a nodeSubnet outside 10.96.0.0/24" }],
+  },
+  {
+    name: "serviceCidr overlapping podCidr",
+    lines: withNetwork("serviceCidr: 10.244.128.0/24"),
+    expected: [{ line: 4, col: 16, message: "serviceCidr 10.244.128.0/24 overlaps podCidr 10.244.0.0/16", hint: "pick a serviceCidr outside 10.244.0.0/16" }],
+  },
+  {
+    name: "dnsIp that is not IPv4",
+    lines: withNetwork("dnsIp: 10.96.0"),
+    expected: [{ line: 4, col: 10, message: 'dnsIp "10.96.0" is not an IPv4 address', hint: "or leave dnsIp out to use its 10th address" }],
+  },
+  {
+    name: "dnsIp outside serviceCidr",
+    lines: withNetwork("dnsIp: 10.97.0.10"),
+    expected: [{ line: 4, col: 10, message: "dnsIp 10.97.0.10 is outside serviceCidr 10.96.0.0/24", hint: "pick another address inside 10.96.0.0/24, or leave dnsIp out to use 10.96.0.10" }],
+  },
+  {
+    name: "dnsIp that is the kubernetes Service address",
+    lines: withNetwork("dnsIp: 10.96.0.1"),
+    expected: [{ line: 4, col: 10, message: "dnsIp 10.96.0.1 is the kubernetes Service address, the first address of serviceCidr 10.96.0.0/24", hint: "pick another address inside 10.96.0.0/24" }],
+  },
+  {
+    name: "dnsIp that is the network address",
+    lines: withNetwork("dnsIp: 10.96.0.0"),
+    expected: [{ line: 4, col: 10, message: "dnsIp 10.96.0.0 is the network address of serviceCidr 10.96.0.0/24", hint: "leave dnsIp out to use 10.96.0.10" }],
+  },
+  {
+    name: "dnsIp that is the broadcast address",
+    lines: withNetwork("dnsIp: 10.96.0.255"),
+    expected: [{ line: 4, col: 10, message: "dnsIp 10.96.0.255 is the broadcast address of serviceCidr 10.96.0.0/24", hint: "pick another address inside 10.96.0.0/24" }],
+  },
+  {
+    name: "serviceCidr too small for the default dnsIp",
+    lines: withNetwork("serviceCidr: 10.96.0.0/29"),
+    expected: [{ line: 4, col: 16, message: "serviceCidr 10.96.0.0/29 is too small for the default DNS Service address, its 10th address", hint: "or set dnsIp" }],
+  },
+  {
+    name: "podSubnetPrefix shorter than the prefix of podCidr",
+    lines: withNetwork("podCidr: 10.244.0.0/20", "podSubnetPrefix: 16"),
+    expected: [{ line: 5, col: 20, message: "podSubnetPrefix 16 is shorter than the prefix of podCidr 10.244.0.0/20", hint: "use a podSubnetPrefix of 20 or more, or a larger podCidr" }],
+  },
+  {
+    name: "podCidr too small for the workers",
+    lines: [...podRoom("systemd"), "  - {name: w3, roles: [worker]}"],
+    expected: [
+      {
+        line: 4,
+        col: 12,
+        message: "podCidr 10.244.0.0/25 has room for 2 /26 slices but the lab has 3 kubelet nodes",
+        hint: "every kubelet node (workers) gets its own /26 of podCidr: use a podCidr of /24 or larger, or a longer podSubnetPrefix",
+      },
+    ],
+  },
+  {
+    name: "podCidr too small once static-pods control plane nodes run kubelet too",
+    lines: podRoom("static-pods"),
+    expected: [{ line: 4, col: 12, message: "has room for 2 /26 slices but the lab has 3 kubelet nodes", hint: "(workers and control plane nodes)" }],
+  },
+  {
+    name: "podCidr that is a default, positioned at the network mapping",
+    lines: [...HEAD, "network:", "  podSubnetPrefix: 16", "nodes:", "  - {name: cp, roles: [etcd, controlplane]}", "  - {name: w1, roles: [worker]}", "  - {name: w2, roles: [worker]}"],
+    expected: [{ line: 4, col: 3, message: "podCidr 10.244.0.0/16 has room for 1 /16 slice but the lab has 2 kubelet nodes", hint: "use a podCidr of /15 or larger" }],
+  },
+  {
+    name: "clusterDomain that is not a DNS name",
+    lines: withNetwork("clusterDomain: Cluster_Local"),
+    expected: [{ line: 4, col: 18, message: 'clusterDomain "Cluster_Local" is not a valid DNS name', hint: "e.g. cluster.local" }],
+  },
+  {
+    name: "clusterDomain with an empty label",
+    lines: withNetwork("clusterDomain: cluster..local"),
+    expected: [{ line: 4, col: 18, message: 'clusterDomain "cluster..local" is not a valid DNS name', hint: "dot-separated labels" }],
+  },
+];
+
+const roleCases: Case[] = [
+  {
+    name: "no controlplane node",
+    lines: withNodes("{name: n1, roles: [etcd, worker]}"),
+    expected: [{ line: 4, col: 3, message: "the lab has no node with role controlplane", hint: 'add "controlplane" to the roles of a node: the API server, controller manager and scheduler run there' }],
+  },
+  {
+    name: "no etcd node",
+    lines: withNodes("{name: n1, roles: [controlplane, worker]}"),
+    expected: [{ line: 4, col: 3, message: "the lab has no node with role etcd", hint: 'add "etcd" to the roles of a node' }],
+  },
+  {
+    name: "no worker node",
+    lines: withNodes("{name: n1, roles: [etcd, controlplane]}"),
+    expected: [{ line: 4, col: 3, message: "the lab has no node with role worker: nothing can run pods", hint: 'add "worker" to the roles of a node' }],
+  },
+  {
+    name: "a role listed twice in one node",
+    lines: withNodes("{name: n1, roles: [etcd, controlplane, worker, etcd]}"),
+    expected: [{ line: 4, col: 52, severity: "warning", message: 'node "n1" lists role etcd twice', hint: "remove the repeated role" }],
+  },
+  {
+    name: "two etcd members",
+    lines: withNodes("{name: n1, roles: [etcd, controlplane, worker]}", "{name: n2, roles: [etcd]}"),
+    expected: [
+      {
+        line: 4,
+        col: 3,
+        severity: "warning",
+        message: "the lab has 2 etcd members, which tolerate no more failures than 1: none, losing either member stops writes",
+        hint: "adds a member without adding fault tolerance: use 1 or 3",
+      },
+    ],
+  },
+  {
+    name: "four etcd members",
+    lines: withNodes(
+      "{name: n1, roles: [etcd, controlplane, worker]}",
+      "{name: n2, roles: [etcd]}",
+      "{name: n3, roles: [etcd]}",
+      "{name: n4, roles: [etcd]}",
+    ),
+    expected: [{ line: 4, col: 3, severity: "warning", message: "the lab has 4 etcd members, which tolerate no more failures than 3: one", hint: "use 3 or 5" }],
+  },
+];
+
+const listCases: Case[] = [
+  {
+    name: "a check listed twice",
+    lines: [...HEAD, "nodes:", ALL_ROLES, "checks: [nodes-ready, pod-logs, nodes-ready]"],
+    expected: [{ line: 5, col: 33, severity: "warning", message: 'check "nodes-ready" is listed twice', hint: "remove the repeated entry" }],
+  },
+  {
+    name: "an addon listed twice",
+    lines: [...HEAD, "nodes:", ALL_ROLES, "addons: [coredns, coredns]"],
+    expected: [{ line: 5, col: 19, severity: "warning", message: 'addon "coredns" is listed twice', hint: "remove the repeated entry" }],
+  },
+];
+
+describe("semantic validation", () => {
+  describe.each([
+    ["names", nameCases],
+    ["node addresses", nodeIpCases],
+    ["networks", networkCases],
+    ["roles", roleCases],
+    ["lists", listCases],
+  ])("%s", (_group, cases) => {
+    it.each(cases)("$name", ({ lines, expected }) => {
+      expectProblems(problemsOf(lines), expected);
+    });
+  });
+
+  it.each([
+    ["the lab name at the 40-character limit", [`name: ${"a".repeat(40)}`, ...HEAD.slice(1), "nodes:", ALL_ROLES]],
+    ["a node name at the 63-character limit", withNodes(`{name: ${"n".repeat(63)}, roles: [etcd, controlplane, worker]}`)],
+    ["three etcd members", withNodes("{name: n1, roles: [etcd, controlplane, worker]}", "{name: n2, roles: [etcd]}", "{name: n3, roles: [etcd]}")],
+    ["the same pod network with a systemd control plane", podRoom("systemd")],
+    ["a /29 serviceCidr with an explicit dnsIp", withNetwork("serviceCidr: 10.96.0.0/29", "dnsIp: 10.96.0.5")],
+    ["a /28 node subnet for one node", withNetwork("nodeSubnet: 172.30.0.0/28")],
+  ])("accepts %s", (_name, lines) => {
+    expect(problemsOf(lines)).toEqual([]);
+  });
+});
+
+describe("validateLab", () => {
+  it("finds nothing wrong with a sound lab", () => {
+    const lab = labSchema.parse({ name: "ok", kubernetesVersion: "v1.20.2", nodes: [{ name: "n1", roles: ["etcd", "controlplane", "worker"] }] });
+    expect(validateLab(lab)).toEqual([]);
+  });
+
+  it("gives every problem the path of the value it concerns", () => {
+    const lab = labSchema.parse({
+      name: "ok",
+      kubernetesVersion: "v1.20.2",
+      network: { nodeSubnet: "172.30.0.0/24" },
+      nodes: [
+        { name: "n1", roles: ["etcd", "controlplane", "worker"], ip: "172.30.0.10" },
+        { name: "n1", roles: ["worker"], ip: "172.30.1.10" },
+      ],
+    });
+    expect(validateLab(lab).map((p) => p.path)).toEqual([
+      ["nodes", 1, "name"],
+      ["nodes", 1, "ip"],
+    ]);
+  });
+});

@@ -1,0 +1,84 @@
+import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
+import { describe, expect, it } from "vitest";
+import { ADDONS, CHECK_IDS, CONTROL_PLANE_MODES, NODE_ROLES, PROVIDERS } from "../../src/config/lab-schema.js";
+import { LAB_SCHEMA_FILE, LAB_SCHEMA_ID, labJsonSchema, labJsonSchemaText, writeLabJsonSchema } from "../../src/config/write-json-schema.js";
+
+/** A JSON Schema node, as far as these tests look into it. */
+interface SchemaNode {
+  type?: string;
+  properties?: Record<string, SchemaNode>;
+  items?: SchemaNode;
+  required?: string[];
+  enum?: string[];
+  additionalProperties?: boolean;
+  [key: string]: unknown;
+}
+
+const schema = labJsonSchema() as SchemaNode;
+const props = schema.properties ?? {};
+const nodeSchema = props.nodes?.items ?? {};
+
+/** Every schema node of type object, with its JSON pointer. */
+function objects(node: SchemaNode, pointer = "#"): Array<[string, SchemaNode]> {
+  const own: Array<[string, SchemaNode]> = node.type === "object" ? [[pointer, node]] : [];
+  const children = Object.entries(node.properties ?? {}).flatMap(([key, child]) => objects(child, `${pointer}/properties/${key}`));
+  const items = node.items === undefined ? [] : objects(node.items, `${pointer}/items`);
+  return [...own, ...children, ...items];
+}
+
+describe("the published JSON Schema", () => {
+  it("is up to date: schema/lab.schema.json is what labJsonSchema() gives (run `npm run schema` after changing the lab schema)", async () => {
+    const published = await readFile(LAB_SCHEMA_FILE, "utf8");
+    expect(JSON.parse(published)).toEqual(labJsonSchema());
+    expect(published).toBe(labJsonSchemaText());
+  });
+
+  it("declares draft 2020-12, its $id and a title", () => {
+    expect(schema.$schema).toBe("https://json-schema.org/draft/2020-12/schema");
+    expect(schema.$id).toBe(LAB_SCHEMA_ID);
+    expect(schema.$id).toBe("https://kubelab.dev/schema/lab.schema.json");
+    expect(schema.title).toEqual(expect.any(String));
+  });
+
+  it("requires only what has no default", () => {
+    expect(schema.required).toEqual(["name", "kubernetesVersion", "nodes"]);
+    expect(nodeSchema.required).toEqual(["name", "roles"]);
+    expect(props.network?.required).toBeUndefined();
+  });
+
+  it("lists the allowed values of every enum", () => {
+    expect(props.provider?.enum).toEqual([...PROVIDERS]);
+    expect(props.controlPlane?.enum).toEqual([...CONTROL_PLANE_MODES]);
+    expect(nodeSchema.properties?.roles?.items?.enum).toEqual([...NODE_ROLES]);
+    expect(props.checks?.items?.enum).toEqual([...CHECK_IDS]);
+    expect(props.addons?.items?.enum).toEqual([...ADDONS]);
+  });
+
+  it("rejects unknown keys on every object (the lab, nodes, network, artifacts)", () => {
+    const found = objects(schema);
+    expect(found.map(([pointer]) => pointer)).toEqual(["#", "#/properties/artifacts", "#/properties/network", "#/properties/nodes/items"]);
+    for (const [pointer, node] of found) expect({ pointer, additionalProperties: node.additionalProperties }).toEqual({ pointer, additionalProperties: false });
+  });
+
+  it("lets a lab file name its schema", () => {
+    expect(props.$schema?.type).toBe("string");
+  });
+
+  it("is written as indented JSON with a final newline", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "kubelab-schema-"));
+    try {
+      const target = pathToFileURL(join(dir, "out", "lab.schema.json"));
+      const written = await writeLabJsonSchema(target);
+      expect(written).toBe(join(dir, "out", "lab.schema.json"));
+      const content = await readFile(target, "utf8");
+      expect(content).toBe(labJsonSchemaText());
+      expect(content).toMatch(/^\{\n {2}"\$schema"/);
+      expect(content.endsWith("}\n")).toBe(true);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});

@@ -1,0 +1,374 @@
+import { mkdtemp, readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { execa } from "execa";
+import forge from "node-forge";
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
+import type { LabNode } from "../../src/config/lab-schema.js";
+import { LabPaths } from "../../src/lab-paths.js";
+import { planLab, type Plan, type ResolvedLab } from "../../src/plan/plan.js";
+import { certificateSpecs, type CertificateSpec } from "../../src/pki/certificate-specs.js";
+import { generateRsaKey } from "../../src/pki/keys.js";
+import { ensurePki, type Pki } from "../../src/pki/pki-store.js";
+
+const DAY_MS = 86_400_000;
+/** forge's raw RSA operation, which every forge RSA signature goes through (missing from its types). */
+const forgeRsaPrimitive = forge.pki.rsa as typeof forge.pki.rsa & { encrypt(m: string, key: unknown, bt: number): string };
+let home: string;
+let labCount = 0;
+
+beforeAll(async () => {
+  home = await mkdtemp(join(tmpdir(), "kubelab-pki-"));
+});
+afterAll(async () => {
+  await rm(home, { recursive: true, force: true });
+});
+afterEach(() => {
+  vi.restoreAllMocks();
+});
+
+function plan(nodes: LabNode[]): Plan {
+  return planLab({
+    name: "pki",
+    provider: "docker",
+    kubernetesVersion: "v1.20.2",
+    controlPlane: "systemd",
+    artifacts: {},
+    network: {
+      nodeSubnet: "172.30.0.0/24",
+      podCidr: "10.200.0.0/16",
+      podSubnetPrefix: 24,
+      serviceCidr: "10.32.0.0/24",
+      clusterDomain: "cluster.local",
+    },
+    nodes,
+    addons: [],
+  } as ResolvedLab);
+}
+
+/** A fresh lab directory under the temporary KUBELAB_HOME. */
+function freshPaths(): LabPaths {
+  return new LabPaths(`lab-${++labCount}`, { KUBELAB_HOME: home });
+}
+
+const singleNode: LabNode[] = [{ name: "node1", roles: ["etcd", "controlplane", "worker"] }];
+const multiNode: LabNode[] = [
+  { name: "ctl-1", roles: ["etcd", "controlplane"] },
+  { name: "ctl-2", roles: ["etcd", "controlplane", "worker"] },
+  { name: "ctl-3", roles: ["etcd", "controlplane"] },
+  { name: "w-1", roles: ["worker"] },
+  { name: "w-2", roles: ["worker"], ip: "172.30.0.77" },
+];
+/** The 4-node lab of the timing budget: one control plane + etcd node, three workers. */
+const fourNode: LabNode[] = [
+  { name: "ctl-1", roles: ["etcd", "controlplane"] },
+  { name: "w-1", roles: ["worker"] },
+  { name: "w-2", roles: ["worker"] },
+  { name: "w-3", roles: ["worker"] },
+];
+
+async function openssl(args: string[]): Promise<string> {
+  return (await execa("openssl", args)).stdout;
+}
+
+/** Every file of a lab's PKI directory and its bytes. */
+async function snapshot(paths: LabPaths): Promise<Map<string, Buffer>> {
+  const files = (await readdir(paths.pkiDir)).sort();
+  return new Map(await Promise.all(files.map(async (f) => [f, await readFile(join(paths.pkiDir, f))] as const)));
+}
+
+/** What `openssl x509 -noout -text` says about a certificate. */
+interface Inspected {
+  version: string;
+  subject: string[];
+  issuer: string[];
+  signature: string;
+  bits: string;
+  basicConstraints: { critical: boolean; value: string };
+  keyUsage: { critical: boolean; value: string };
+  extKeyUsage: string | undefined;
+  san: string[];
+  hasSki: boolean;
+  hasAki: boolean;
+  notBefore: Date;
+  notAfter: Date;
+}
+
+async function inspect(certPath: string): Promise<Inspected> {
+  const text = await openssl(["x509", "-noout", "-text", "-in", certPath]);
+  const line = (re: RegExp) => text.match(re)?.[1]?.trim();
+  const extension = (name: string) => {
+    const m = text.match(new RegExp(`X509v3 ${name}:( critical)?\\s*\\n\\s*(.+)`));
+    return m ? { critical: m[1] !== undefined, value: m[2]!.trim() } : undefined;
+  };
+  const rdns = (value: string | undefined) => (value ?? "").split(", ").filter(Boolean);
+  return {
+    version: line(/Version: (.+)/) ?? "",
+    subject: rdns(line(/Subject: (.*)/)),
+    issuer: rdns(line(/Issuer: (.*)/)),
+    signature: line(/Signature Algorithm: (.+)/) ?? "",
+    bits: line(/Public-Key: \((\d+) bit\)/) ?? "",
+    basicConstraints: extension("Basic Constraints")!,
+    keyUsage: extension("Key Usage")!,
+    extKeyUsage: extension("Extended Key Usage")?.value,
+    san: (extension("Subject Alternative Name")?.value ?? "").split(", ").filter(Boolean),
+    hasSki: text.includes("X509v3 Subject Key Identifier"),
+    hasAki: text.includes("X509v3 Authority Key Identifier"),
+    notBefore: new Date(line(/Not Before: (.+)/)!),
+    notAfter: new Date(line(/Not After : (.+)/)!),
+  };
+}
+
+/** Checks one certificate of a lab against its spec with the real openssl. */
+async function checkWithOpenssl(spec: CertificateSpec, paths: LabPaths, startedAt: number): Promise<void> {
+  const cert = paths.cert(spec.name);
+  const caFile = paths.cert(spec.issuer === "self" ? spec.name : spec.issuer);
+  const purposes = spec.usage.length === 0 ? ["any"] : spec.usage.map((u) => (u === "server" ? "sslserver" : "sslclient"));
+  for (const purpose of purposes) {
+    const verified = await openssl(["verify", "-x509_strict", "-purpose", purpose, "-CAfile", caFile, cert]);
+    expect(verified, `${spec.name} (${purpose})`).toBe(`${cert}: OK`);
+  }
+
+  const c = await inspect(cert);
+  const what = spec.name;
+  expect(c.version, what).toBe("3 (0x2)");
+  expect(c.signature, what).toBe("sha256WithRSAEncryption");
+  expect(c.bits, what).toBe("2048");
+  expect(c.subject, what).toEqual([...(spec.organization ?? []).map((o) => `O = ${o}`), `CN = ${spec.commonName}`]);
+  if (spec.issuer === "self") expect(c.issuer, what).toEqual(c.subject);
+  expect(c.basicConstraints, what).toEqual({ critical: true, value: spec.isCA ? "CA:TRUE" : "CA:FALSE" });
+  expect(c.keyUsage, what).toEqual({
+    critical: true,
+    value: spec.isCA ? "Digital Signature, Certificate Sign, CRL Sign" : "Digital Signature, Key Encipherment",
+  });
+  const eku = [
+    ...(spec.usage.includes("server") ? ["TLS Web Server Authentication"] : []),
+    ...(spec.usage.includes("client") ? ["TLS Web Client Authentication"] : []),
+  ];
+  expect(c.extKeyUsage, what).toBe(eku.length > 0 ? eku.join(", ") : undefined);
+  expect(c.san.sort(), what).toEqual([...spec.dnsNames.map((d) => `DNS:${d}`), ...spec.ipAddresses.map((ip) => `IP Address:${ip}`)].sort());
+  expect(c.hasSki, what).toBe(true);
+  expect(c.hasAki, what).toBe(!spec.isCA);
+
+  const notBeforeSlack = (c.notBefore.getTime() - (startedAt - 5 * 60_000)) / 1000;
+  expect(c.notBefore.getTime(), what).toBeLessThan(Date.now());
+  expect(Math.abs(notBeforeSlack), `${what} notBefore is 5 minutes before issue`).toBeLessThan(30);
+  const lifetimeDays = (c.notAfter.getTime() - startedAt) / DAY_MS;
+  expect(lifetimeDays, what).toBeCloseTo(spec.isCA ? 3650 : 365, 1);
+
+  const [certPub, keyPub] = await Promise.all([
+    openssl(["x509", "-noout", "-pubkey", "-in", cert]),
+    openssl(["pkey", "-pubout", "-in", paths.key(spec.name)]),
+  ]);
+  expect(certPub, `${what}: key matches certificate`).toBe(keyPub);
+}
+
+async function mode(path: string): Promise<number> {
+  return (await stat(path)).mode & 0o777;
+}
+
+describe("ensurePki", () => {
+  it("generates the PKI of a 4-node lab in under 2 s", async () => {
+    const paths = freshPaths();
+    const started = performance.now();
+    const pki = await ensurePki(plan(fourNode), paths);
+    const elapsed = performance.now() - started;
+    console.info(`ensurePki, 4-node lab (${pki.regenerated.length} keys): ${elapsed.toFixed(0)} ms`);
+    expect(pki.regenerated).toHaveLength(certificateSpecs(plan(fourNode)).length + 1);
+    expect(elapsed).toBeLessThan(2000);
+  });
+
+  for (const [label, nodes] of [
+    ["single-node", singleNode],
+    ["multi-node", multiNode],
+  ] as const) {
+    describe(`for a ${label} lab`, () => {
+      const labPlan = plan(nodes);
+      const specs = certificateSpecs(labPlan);
+      let paths: LabPaths;
+      let pki: Pki;
+      let startedAt: number;
+
+      beforeAll(async () => {
+        paths = freshPaths();
+        startedAt = Date.now();
+        pki = await ensurePki(labPlan, paths);
+      });
+
+      it("makes every certificate, then the service-account key pair", () => {
+        expect(pki.names()).toEqual(specs.map((s) => s.name));
+        expect(pki.regenerated).toEqual([...specs.map((s) => s.name), "service-account"]);
+      });
+
+      it("passes openssl's checks for every certificate", async () => {
+        await Promise.all(specs.map((spec) => checkWithOpenssl(spec, paths, startedAt)));
+      });
+
+      it("writes keys 0600, certificates 0644, the directory 0700, and no temporary files", async () => {
+        expect(await mode(paths.pkiDir)).toBe(0o700);
+        for (const spec of specs) {
+          expect(await mode(paths.key(spec.name)), spec.name).toBe(0o600);
+          expect(await mode(paths.cert(spec.name)), spec.name).toBe(0o644);
+        }
+        expect(await mode(paths.key("service-account"))).toBe(0o600);
+        expect(await mode(join(paths.pkiDir, "service-account.pub"))).toBe(0o644);
+        const files = await readdir(paths.pkiDir);
+        expect(files.filter((f) => f.endsWith(".tmp"))).toEqual([]);
+        expect(files.sort()).toEqual(
+          [
+            ...specs.flatMap((s) => [`${s.name}.crt`, `${s.name}.key`]),
+            "service-account.key",
+            "service-account.pub",
+            "manifest.json",
+          ].sort(),
+        );
+      });
+
+      it("returns what it wrote", async () => {
+        for (const spec of specs) {
+          expect(pki.get(spec.name)).toEqual({
+            certPem: await readFile(paths.cert(spec.name), "utf8"),
+            keyPem: await readFile(paths.key(spec.name), "utf8"),
+          });
+        }
+        expect(pki.caCertPem("etcd-ca")).toBe(await readFile(paths.cert("etcd-ca"), "utf8"));
+        expect(() => pki.get("service-account")).toThrow(/failed to find certificate service-account/);
+      });
+
+      it("writes a service-account key pair whose public key is the private key's", async () => {
+        const keyFile = paths.key("service-account");
+        const pubFile = join(paths.pkiDir, "service-account.pub");
+        expect(pki.serviceAccount.privateKeyPem).toBe(await readFile(keyFile, "utf8"));
+        expect(pki.serviceAccount.publicKeyPem).toBe(await readFile(pubFile, "utf8"));
+        expect(await openssl(["pkey", "-pubin", "-in", pubFile])).toBe(await openssl(["pkey", "-pubout", "-in", keyFile]));
+        expect(await openssl(["rsa", "-noout", "-text", "-in", keyFile])).toContain("Private-Key: (2048 bit, 2 primes)");
+      });
+
+      it("records a fingerprint per name in the manifest", async () => {
+        const manifest = JSON.parse(await readFile(paths.pkiManifest, "utf8")) as {
+          entries: Record<string, { spec: string; fingerprint: string; issuer: string | null }>;
+        };
+        expect(Object.keys(manifest.entries)).toEqual([...specs.map((s) => s.name), "service-account"]);
+        const fingerprint = async (name: string) =>
+          (await openssl(["x509", "-noout", "-fingerprint", "-sha256", "-in", paths.cert(name)])).split("=")[1]!.replace(/:/g, "").toLowerCase();
+        for (const spec of specs) {
+          const entry = manifest.entries[spec.name]!;
+          expect(entry.spec).toMatch(/^[0-9a-f]{64}$/);
+          expect(entry.fingerprint).toBe(await fingerprint(spec.name));
+          expect(entry.issuer).toBe(spec.issuer === "self" ? null : await fingerprint(spec.issuer));
+        }
+      });
+
+      it("regenerates nothing on a rerun with the same plan", async () => {
+        const before = await snapshot(paths);
+        const again = await ensurePki(labPlan, paths);
+        expect(again.regenerated).toEqual([]);
+        expect(await snapshot(paths)).toEqual(before);
+        expect(again.names().map((n) => again.get(n))).toEqual(pki.names().map((n) => pki.get(n)));
+        expect(again.serviceAccount).toEqual(pki.serviceAccount);
+      });
+    });
+  }
+
+  it("reissues a node's certificates and the API server's, not the CAs, when the node's address changes", async () => {
+    const paths = freshPaths();
+    await ensurePki(plan(singleNode), paths);
+    const before = await snapshot(paths);
+
+    const moved = plan([{ ...singleNode[0]!, ip: "172.30.0.99" }]);
+    const pki = await ensurePki(moved, paths);
+    const changed = ["kube-apiserver", "kubelet-node1", "etcd-server-node1", "etcd-peer-node1"];
+    expect(pki.regenerated).toEqual(changed);
+    const after = await snapshot(paths);
+    for (const [file, bytes] of before) {
+      const name = file.replace(/\.(crt|key|pub)$/, "");
+      if (file === "manifest.json" || changed.includes(name)) expect(after.get(file), file).not.toEqual(bytes);
+      else expect(after.get(file), file).toEqual(bytes);
+    }
+    const startedAt = Date.now();
+    for (const spec of certificateSpecs(moved).filter((s) => changed.includes(s.name))) {
+      await checkWithOpenssl(spec, paths, startedAt);
+    }
+    expect(await openssl(["x509", "-noout", "-ext", "subjectAltName", "-in", paths.cert("kubelet-node1")])).toContain("IP Address:172.30.0.99");
+  });
+
+  it("reissues only a worker's kubelet certificate when that worker moves", async () => {
+    const paths = freshPaths();
+    await ensurePki(plan(multiNode), paths);
+    const moved = multiNode.map((n) => (n.name === "w-1" ? { ...n, ip: "172.30.0.88" } : n));
+    expect((await ensurePki(plan(moved), paths)).regenerated).toEqual(["kubelet-w-1"]);
+  });
+
+  it("reissues everything a CA issued when the CA is lost, and nothing else", async () => {
+    const paths = freshPaths();
+    const labPlan = plan(singleNode);
+    await ensurePki(labPlan, paths);
+    await rm(paths.key("etcd-ca"));
+    const pki = await ensurePki(labPlan, paths);
+    expect(pki.regenerated).toEqual(certificateSpecs(labPlan).filter((s) => s.name === "etcd-ca" || s.issuer === "etcd-ca").map((s) => s.name));
+    expect(pki.regenerated).toEqual(["etcd-ca", "apiserver-etcd-client", "etcd-server-node1", "etcd-peer-node1", "etcd-healthcheck-client"]);
+    const startedAt = Date.now();
+    for (const spec of certificateSpecs(labPlan).filter((s) => pki.regenerated.includes(s.name))) {
+      await checkWithOpenssl(spec, paths, startedAt);
+    }
+  });
+
+  it("reissues a certificate whose key no longer matches it, or whose file was replaced", async () => {
+    const paths = freshPaths();
+    const labPlan = plan(singleNode);
+    await ensurePki(labPlan, paths);
+    await writeFile(paths.key("kube-proxy"), (await generateRsaKey()).privateKeyPem);
+    await writeFile(paths.cert("admin"), await readFile(paths.cert("kube-scheduler")));
+    await writeFile(paths.cert("front-proxy-client"), "not a certificate");
+    expect((await ensurePki(labPlan, paths)).regenerated).toEqual(["admin", "kube-proxy", "front-proxy-client"]);
+    expect((await ensurePki(labPlan, paths)).regenerated).toEqual([]);
+  });
+
+  it("renews certificates about to expire, keeping the CAs", async () => {
+    const paths = freshPaths();
+    const labPlan = plan(singleNode);
+    await ensurePki(labPlan, paths);
+    const later = new Date(Date.now() + 340 * DAY_MS);
+    const pki = await ensurePki(labPlan, paths, { now: later });
+    expect(pki.regenerated).toEqual(certificateSpecs(labPlan).filter((s) => !s.isCA).map((s) => s.name));
+  });
+
+  it("removes the files of certificates the plan no longer has", async () => {
+    const paths = freshPaths();
+    await ensurePki(plan(multiNode), paths);
+    await ensurePki(plan(multiNode.filter((n) => n.name !== "w-2")), paths);
+    const files = await readdir(paths.pkiDir);
+    expect(files.filter((f) => f.startsWith("kubelet-"))).toEqual(["kubelet-ctl-2.crt", "kubelet-ctl-2.key", "kubelet-w-1.crt", "kubelet-w-1.key"]);
+  });
+
+  it("reissues everything when the manifest is lost", async () => {
+    const paths = freshPaths();
+    const labPlan = plan(singleNode);
+    await ensurePki(labPlan, paths);
+    await rm(paths.pkiManifest);
+    expect((await ensurePki(labPlan, paths)).regenerated).toHaveLength(certificateSpecs(labPlan).length + 1);
+  });
+
+  it("takes its keys from native crypto, never from forge's RSA", async () => {
+    const forgeKeygen = vi.spyOn(forge.pki.rsa, "generateKeyPair").mockImplementation(() => {
+      throw new Error("forge key generation used");
+    });
+    const forgeRsa = vi.spyOn(forgeRsaPrimitive, "encrypt").mockImplementation(() => {
+      throw new Error("forge RSA used");
+    });
+    const paths = freshPaths();
+    const labPlan = plan(singleNode);
+    const pki = await ensurePki(labPlan, paths);
+    expect(pki.regenerated).toHaveLength(certificateSpecs(labPlan).length + 1);
+    expect(forgeKeygen).not.toHaveBeenCalled();
+    expect(forgeRsa).not.toHaveBeenCalled();
+    await checkWithOpenssl(certificateSpecs(labPlan).find((s) => s.name === "kube-apiserver")!, paths, Date.now());
+  });
+
+  it("says what failed when the lab directory is not writable", async () => {
+    const blocker = join(home, "not-a-dir");
+    await writeFile(blocker, "");
+    const paths = new LabPaths("x", { KUBELAB_HOME: blocker });
+    await expect(ensurePki(plan(singleNode), paths)).rejects.toThrow(/^failed to create .*pki/);
+  });
+});
