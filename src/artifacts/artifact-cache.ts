@@ -2,7 +2,8 @@
  * The artifact cache: binaries per component and version, each folder with a manifest of the
  * files' SHA-256 and where they came from. Folders appear whole (built aside, then renamed).
  */
-import { chmod, copyFile, link, mkdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
+import { constants } from "node:fs";
+import { chmod, copyFile, mkdir, readFile, realpath, rename, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { cacheHome } from "../lab-paths.js";
 import { COMPONENT_BINARIES, type ComponentName } from "./components.js";
@@ -43,8 +44,8 @@ export class ArtifactCache {
   }
 
   /**
-   * Stores files (name -> path on disk) as a component version. Hard-links when the source is on
-   * the same filesystem, copies otherwise. Replaces a previous copy whole.
+   * Stores files (name -> path on disk, symlinks followed) as a component version, as copies.
+   * Replaces a previous copy whole; a failed store leaves the cache as it was.
    */
   async store(component: ComponentName, version: string, files: Map<string, string>, source: string): Promise<CacheManifest> {
     const final = this.dir(component, version);
@@ -52,19 +53,22 @@ export class ArtifactCache {
     await rm(temp, { recursive: true, force: true });
     await mkdir(temp, { recursive: true });
     const hashes: Record<string, string> = {};
-    await Promise.all(
-      [...files].map(async ([name, from]) => {
+    const results = await Promise.allSettled(
+      [...files].map(async ([name, path]) => {
         const to = join(temp, name);
-        // A hard link shares the source's inode: only link what is already executable, so the
-        // source's mode is never touched.
-        const executable = ((await stat(from)).mode & 0o111) !== 0;
-        if (!executable || !(await link(from, to).then(() => true, () => false))) {
-          await copyFile(from, to);
-          await chmod(to, 0o755);
-        }
+        // A copy, never a link: a binary rebuilt in place at its source must not change what the
+        // cache (and its recorded hash) holds. Copy-on-write filesystems clone instead of copying.
+        await copyFile(await realpath(path), to, constants.COPYFILE_FICLONE);
+        await chmod(to, 0o755);
         hashes[name] = await sha256File(to);
       }),
     );
+    // A failed store leaves nothing behind (every copy has settled before the folder goes).
+    const failure = results.find((r): r is PromiseRejectedResult => r.status === "rejected");
+    if (failure) {
+      await rm(temp, { recursive: true, force: true });
+      throw failure.reason;
+    }
     const manifest: CacheManifest = { component, version, source, files: hashes, storedAt: new Date().toISOString() };
     await writeFile(join(temp, "manifest.json"), `${JSON.stringify(manifest, null, 2)}\n`);
     await rm(final, { recursive: true, force: true });

@@ -78,11 +78,17 @@ export function parseChecksum(text: string, name: string): string | undefined {
 
 async function get(url: string, fetchImpl: typeof fetch): Promise<Response> {
   let response: Response;
+  // The timeout covers connecting and the response headers only: the signal also governs the
+  // body, and a 110 MB binary on a slow link takes more than 30 s without anything being wrong.
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(new Error("no response within 30 s")), 30_000);
   try {
-    response = await fetchImpl(url, { signal: AbortSignal.timeout(30_000) });
+    response = await fetchImpl(url, { signal: controller.signal });
   } catch (error) {
     const cause = (error as { cause?: unknown }).cause;
     throw new Error(`${url}: ${cause ? errorMessage(cause) : errorMessage(error)}`);
+  } finally {
+    clearTimeout(timer);
   }
   if (!response.ok || !response.body) throw new Error(`${url}: HTTP ${response.status}`);
   return response;

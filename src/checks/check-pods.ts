@@ -10,7 +10,7 @@ import { TOOLBOX_IMAGE } from "../images/image-names.js";
 import { adminNode } from "../plan/plan.js";
 import { tryKubectl } from "../pipeline/kubectl.js";
 import type { LabContext } from "../pipeline/lab-context.js";
-import { lastLines } from "../pipeline/node-commands.js";
+import { lastLines, scaledTimeout } from "../pipeline/node-commands.js";
 
 /** The namespace check pods live in. */
 export const CHECK_NAMESPACE = "kubelab-checks";
@@ -77,25 +77,43 @@ export function toolboxPod(options: {
   };
 }
 
-/** `kubectl apply` of objects, with the checks' namespace and service account in front of them. */
-export async function applyObjects(ctx: LabContext, objects: Record<string, unknown>[]): Promise<void> {
-  const namespace = { apiVersion: "v1", kind: "Namespace", metadata: { name: CHECK_NAMESPACE } };
-  const account = {
-    apiVersion: "v1",
-    kind: "ServiceAccount",
-    metadata: { name: CHECK_SERVICE_ACCOUNT, namespace: CHECK_NAMESPACE },
-    automountServiceAccountToken: false,
-  };
-  const yaml = [namespace, account, ...objects].map((o) => stringify(o)).join("---\n");
+/** One namespace setup per run, shared by the checks that run at the same time. */
+const namespaceReady = new WeakMap<LabContext, Promise<void>>();
+
+/** The checks' namespace and service account, applied once per run. */
+function ensureNamespace(ctx: LabContext): Promise<void> {
+  let ready = namespaceReady.get(ctx);
+  if (!ready) {
+    const namespace = { apiVersion: "v1", kind: "Namespace", metadata: { name: CHECK_NAMESPACE } };
+    const account = {
+      apiVersion: "v1",
+      kind: "ServiceAccount",
+      metadata: { name: CHECK_SERVICE_ACCOUNT, namespace: CHECK_NAMESPACE },
+      automountServiceAccountToken: false,
+    };
+    ready = apply(ctx, [namespace, account], "failed to create the checks' namespace");
+    namespaceReady.set(ctx, ready);
+  }
+  return ready;
+}
+
+async function apply(ctx: LabContext, objects: Record<string, unknown>[], message: string): Promise<void> {
+  const yaml = objects.map((o) => stringify(o)).join("---\n");
   const r = await tryKubectl(ctx, ["apply", "-f", "-"], yaml);
   if (r.exitCode !== 0) {
-    throw new CommandError("failed to create the checks' pods", {
+    throw new CommandError(message, {
       command: "kubectl apply -f -",
       where: adminNode(ctx.plan).name,
       exitCode: r.exitCode,
       output: lastLines(`${r.stdout}${r.stderr}`),
     });
   }
+}
+
+/** `kubectl apply` of a check's objects, once the checks' namespace and service account exist. */
+export async function applyObjects(ctx: LabContext, objects: Record<string, unknown>[]): Promise<void> {
+  await ensureNamespace(ctx);
+  await apply(ctx, objects, "failed to create the check's pods");
 }
 
 /** Deletes what earlier runs of a check left, without waiting. */
@@ -116,7 +134,7 @@ export async function waitForPod(
   done: (pod: PodInfo) => boolean,
   timeoutMs: number,
 ): Promise<{ pod: PodInfo | undefined; ok: boolean }> {
-  const deadline = Date.now() + timeoutMs;
+  const deadline = Date.now() + scaledTimeout(timeoutMs);
   let pod: PodInfo | undefined;
   while (Date.now() < deadline) {
     ctx.signal.throwIfAborted();

@@ -5,7 +5,7 @@
 import { shellLine } from "../errors.js";
 import { kubeletNodes } from "../plan/plan.js";
 import { kubectl } from "../pipeline/kubectl.js";
-import { exec, lastLines } from "../pipeline/node-commands.js";
+import { exec, lastLines, scaledTimeout } from "../pipeline/node-commands.js";
 import { applyObjects, CHECK_LABEL, CHECK_NAMESPACE, cleanUp, podProblem, runSuffix, toolboxPod, waitForPod } from "./check-pods.js";
 import { checkResult, type Check } from "./check.js";
 
@@ -49,7 +49,7 @@ export const clusterIpService: Check = {
       nodes.map(async (node) => {
         const argv = ["curl", "-fsS", "--max-time", "2", `http://${ip}/`];
         // kube-proxy programs the Service a moment after the endpoint appears: retry briefly.
-        const deadline = Date.now() + 30_000;
+        const deadline = Date.now() + scaledTimeout(30_000);
         let r = await exec(ctx, node.name, argv);
         while (r.stdout.trim() !== token && Date.now() < deadline) {
           await new Promise((res) => setTimeout(res, 250));

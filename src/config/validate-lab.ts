@@ -46,7 +46,26 @@ export function validateLab(lab: Lab): SemanticProblem[] {
     ...checkRoles(lab),
     ...checkRepeats(lab.checks ?? [], "checks", "check"),
     ...checkRepeats(lab.addons, "addons", "addon"),
+    ...checkAvailable(lab),
   ];
+}
+
+/**
+ * Values the format defines but this version cannot run yet: an error at the value, never a lab
+ * that silently runs differently from its file.
+ */
+function checkAvailable(lab: Lab): SemanticProblem[] {
+  const problems: SemanticProblem[] = [];
+  if (lab.controlPlane !== "systemd") {
+    problems.push(error(["controlPlane"], `controlPlane "${lab.controlPlane}" is not available in this version of kubelab`, 'use controlPlane: systemd'));
+  }
+  if (lab.provider !== "docker") {
+    problems.push(error(["provider"], `provider "${lab.provider}" is not available in this version of kubelab`, "use provider: docker"));
+  }
+  lab.addons.forEach((addon, i) =>
+    problems.push(error(["addons", i], `addon "${addon}" is not available in this version of kubelab`, "remove it from addons")),
+  );
+  return problems;
 }
 
 function error(path: Problem["path"], message: string, hint: string): SemanticProblem {

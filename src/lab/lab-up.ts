@@ -4,7 +4,7 @@
  * the nodes for inspection and says how to read their logs and how to remove them.
  */
 import { rm } from "node:fs/promises";
-import { dirname } from "node:path";
+import { dirname, relative } from "node:path";
 import { stringify } from "yaml";
 import { ArtifactCache } from "../artifacts/artifact-cache.js";
 import { writeFileAtomic } from "../atomic-write.js";
@@ -81,7 +81,9 @@ export async function labUp(input: LabUpInput): Promise<LabUpResult> {
     input.emit(event);
   };
   const file = await findLabFile(input.lab);
-  const loaded = await loadLabFile(file);
+  // Problems name the file as the user sees it: relative to the current folder when inside it.
+  const shown = relative(process.cwd(), file);
+  const loaded = await loadLabFile(shown.startsWith("..") ? file : shown);
   for (const w of loaded.warnings) emit({ type: "log", level: "warn", message: `${w.file}:${w.line}:${w.col}: ${w.message}${w.hint ? ` (${w.hint})` : ""}` });
   const lab = { ...loaded.lab, provider: input.provider ?? loaded.lab.provider };
 

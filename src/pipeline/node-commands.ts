@@ -65,9 +65,18 @@ export interface WaitSpec {
   hint?: string;
 }
 
+/**
+ * A timeout scaled by $KUBELAB_TIMEOUT_SCALE (e.g. 3 on a slow laptop, 0.2 to fail fast in tests).
+ */
+export function scaledTimeout(ms: number, env: NodeJS.ProcessEnv = process.env): number {
+  const scale = Number(env.KUBELAB_TIMEOUT_SCALE);
+  return Number.isFinite(scale) && scale > 0 ? Math.round(ms * scale) : ms;
+}
+
 /** Runs spec.argv on the node until it exits 0; throws a CommandError naming everything on timeout. */
 export async function waitFor(ctx: LabContext, spec: WaitSpec): Promise<string> {
-  const deadline = Date.now() + spec.timeoutMs;
+  const timeoutMs = scaledTimeout(spec.timeoutMs);
+  const deadline = Date.now() + timeoutMs;
   let last: ExecResult | undefined;
   for (;;) {
     ctx.signal.throwIfAborted();
@@ -79,7 +88,7 @@ export async function waitFor(ctx: LabContext, spec: WaitSpec): Promise<string> 
   const journals = await Promise.all((spec.units ?? []).map((u) => journal(ctx, spec.unitsNode ?? spec.node, u)));
   const units = spec.units?.length ? ` (${spec.units.join(", ")} on ${spec.unitsNode ?? spec.node})` : "";
   throw new CommandError(
-    `failed to ${spec.step}: timed out after ${Math.round(spec.timeoutMs / 1000)}s waiting for ${spec.what} on node ${spec.node}${units}`,
+    `failed to ${spec.step}: timed out after ${Math.round(timeoutMs / 1000)}s waiting for ${spec.what} on node ${spec.node}${units}`,
     { command: shellLine(spec.argv), where: spec.node, exitCode: last.exitCode, output: lastLines(`${last.stdout}${last.stderr}`) },
     {
       hint:

@@ -88,8 +88,8 @@ interface Material {
 /**
  * Makes sure the lab's PKI is on disk and matches the plan, and returns it. What exists, matches
  * its spec, is intact and was issued by a reused issuer is kept; everything else (and everything
- * its CA issued) gets a new key and certificate. Missing keys are all generated concurrently, then
- * the CAs are signed, then the rest.
+ * its CA issued) gets a new key and certificate. Missing keys are all generated concurrently, on
+ * libuv's threadpool; each certificate is signed (CAs before what they issue) as soon as its key is.
  */
 export async function ensurePki(plan: Plan, paths: LabPaths, options: EnsurePkiOptions = {}): Promise<Pki> {
   const specs = pkiSpecs(plan);
@@ -115,17 +115,43 @@ export async function ensurePki(plan: Plan, paths: LabPaths, options: EnsurePkiO
     }
   });
 
-  // Every missing key is requested at once (they share libuv's threadpool). Each certificate is
-  // then signed and written as soon as its key and its CA are ready, so signing and writing overlap
-  // the generation of the remaining keys.
   const missing = specs.filter((spec) => !materials.has(spec.name));
+  const made = await makeMissing(missing, materials, paths, options);
+  missing.forEach((spec, i) => {
+    const material = made[i]!;
+    materials.set(spec.name, material);
+    entries[spec.name] = { spec: specFingerprint(spec), fingerprint: material.fingerprint, issuer: issuerFingerprint(spec, materials) };
+  });
+
+  await onDisk(`update ${paths.pkiManifest}`, async () => {
+    const current = new Set(specs.map((s) => s.name));
+    const stale = Object.keys(previous?.entries ?? {}).filter((name) => !current.has(name) && SAFE_NAME.test(name));
+    await Promise.all(stale.flatMap((name) => filesOf(name, paths).map((file) => rm(file, { force: true }))));
+    const manifest = `${JSON.stringify({ version: 1, entries: orderedEntries(specs, entries) } satisfies Manifest, null, 2)}\n`;
+    if (manifest !== previous?.text) await writeFileAtomic(paths.pkiManifest, manifest, 0o644);
+  });
+
+  return pkiOf(specs, materials, missing.map((s) => s.name));
+}
+
+/**
+ * Makes and writes the keys and certificates of `missing`, in its order. Every key is requested at
+ * once (they share libuv's threadpool); each certificate is signed and written as soon as its key
+ * and its CA are ready, so signing and writing overlap the generation of the remaining keys.
+ */
+async function makeMissing(
+  missing: readonly PkiSpec[],
+  reused: ReadonlyMap<string, Material>,
+  paths: LabPaths,
+  options: ValidityOptions,
+): Promise<Material[]> {
   const tasks = new Map<string, Promise<Material>>();
   const signingCas = new Map<string, Promise<SigningCa>>();
   const signingCa = (name: CaName): Promise<SigningCa> => {
     let ca = signingCas.get(name);
     if (!ca) {
       ca = (async () => {
-        const material = tasks.has(name) ? await tasks.get(name)! : materials.get(name);
+        const material = tasks.has(name) ? await tasks.get(name)! : reused.get(name);
         if (!material?.certPem) throw new Error(`bug: CA ${name} is neither reused nor issued`);
         return { certificate: material.certificate ?? forge.pki.certificateFromPem(material.certPem), key: material.key };
       })();
@@ -133,6 +159,7 @@ export async function ensurePki(plan: Plan, paths: LabPaths, options: EnsurePkiO
     }
     return ca;
   };
+  // Runs once every task is registered: a task first waits for its key.
   const make = async (spec: PkiSpec, pendingKey: Promise<RsaKey>): Promise<Material> => {
     const key = await pendingKey;
     let material: Material;
@@ -147,21 +174,7 @@ export async function ensurePki(plan: Plan, paths: LabPaths, options: EnsurePkiO
     return material;
   };
   for (const spec of missing) tasks.set(spec.name, make(spec, generateRsaKey()));
-  const made = await Promise.all(tasks.values());
-  missing.forEach((spec, i) => materials.set(spec.name, made[i]!));
-  for (const spec of missing) {
-    entries[spec.name] = { spec: specFingerprint(spec), fingerprint: materials.get(spec.name)!.fingerprint, issuer: issuerFingerprint(spec, materials) };
-  }
-
-  await onDisk(`update ${paths.pkiManifest}`, async () => {
-    const current = new Set(specs.map((s) => s.name));
-    const stale = Object.keys(previous?.entries ?? {}).filter((name) => !current.has(name) && SAFE_NAME.test(name));
-    await Promise.all(stale.flatMap((name) => filesOf(name, paths).map((file) => rm(file, { force: true }))));
-    const manifest = `${JSON.stringify({ version: 1, entries: orderedEntries(specs, entries) } satisfies Manifest, null, 2)}\n`;
-    if (manifest !== previous?.text) await writeFileAtomic(paths.pkiManifest, manifest, 0o644);
-  });
-
-  return pkiOf(specs, materials, missing.map((s) => s.name));
+  return Promise.all(tasks.values());
 }
 
 /** The manifest entries in spec order, so that the manifest is stable from run to run. */

@@ -25,13 +25,20 @@ interface Case {
 }
 
 /** Every problem of a lab file: the error's problems, or the warnings of a lab that loaded. */
-function problemsOf(lines: string[]): Problem[] {
+function allProblemsOf(lines: string[]): Problem[] {
   try {
     return parseLab(`${lines.join("\n")}\n`, "lab.yaml").warnings;
   } catch (error) {
     if (error instanceof LabFileError) return error.problems;
     throw error;
   }
+}
+
+const NOT_AVAILABLE = /is not available in this version of kubelab/;
+
+/** The problems a rule test is about: all but the "not available in this version" ones. */
+function problemsOf(lines: string[]): Problem[] {
+  return allProblemsOf(lines).filter((p) => !NOT_AVAILABLE.test(p.message));
 }
 
 function expectProblems(actual: Problem[], expected: Expected[]): void {
@@ -401,6 +408,17 @@ describe("validateLab", () => {
     expect(validateLab(lab).map((p) => p.path)).toEqual([
       ["nodes", 1, "name"],
       ["nodes", 1, "ip"],
+    ]);
+  });
+});
+
+describe("values this version cannot run", () => {
+  it("reports each at its position, with the way out", () => {
+    const lines = [...HEAD, "provider: vagrant", "controlPlane: static-pods", "nodes:", ALL_ROLES, "addons: [coredns]"];
+    expectProblems(allProblemsOf(lines).filter((p) => NOT_AVAILABLE.test(p.message)), [
+      { line: 3, col: 11, message: 'provider "vagrant" is not available in this version of kubelab', hint: "use provider: docker" },
+      { line: 4, col: 15, message: 'controlPlane "static-pods" is not available in this version of kubelab', hint: "use controlPlane: systemd" },
+      { line: 7, col: 10, message: 'addon "coredns" is not available in this version of kubelab', hint: "remove it from addons" },
     ]);
   });
 });

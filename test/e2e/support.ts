@@ -1,0 +1,124 @@
+/**
+ * Shared pieces of the end-to-end tests: whether they can run here (a Docker engine, the test
+ * binaries), running the real CLI, reading what the engine holds for a lab, and the host's sysctls.
+ *
+ * Without Docker or the binaries the suites are skipped with a message saying so; with
+ * KUBELAB_E2E=required (CI) they fail instead.
+ */
+import { mkdtemp, readFile, writeFile } from "node:fs/promises";
+import { homedir, tmpdir } from "node:os";
+import { join } from "node:path";
+import Docker from "dockerode";
+import { execa } from "execa";
+import { packagePath } from "../../src/package-root.js";
+
+/** The folder of Kubernetes test binaries (built by ../shared/scripts/k8s-test-artifacts). */
+export const TEST_ARTIFACTS = process.env.KUBELAB_TEST_ARTIFACTS ?? join(homedir(), ".cache", "k8s-test-artifacts", "v1.20.2");
+
+/** True when CI demands the end-to-end tests. */
+export const E2E_REQUIRED = process.env.KUBELAB_E2E === "required";
+
+/** Why the end-to-end tests cannot run here, or undefined when they can. */
+export async function e2eBlocker(): Promise<string | undefined> {
+  try {
+    await Promise.race([new Docker().ping(), new Promise((_, reject) => setTimeout(() => reject(new Error("timeout")), 3000))]);
+  } catch {
+    return "no Docker engine is reachable";
+  }
+  try {
+    await readFile(join(TEST_ARTIFACTS, "VERSIONS"));
+  } catch {
+    return `no test binaries in ${TEST_ARTIFACTS} (run ../shared/scripts/k8s-test-artifacts)`;
+  }
+  return undefined;
+}
+
+/** Resolves the blocker once per suite and says plainly when the suite will not run. */
+export async function e2eSkipReason(suite: string): Promise<string | undefined> {
+  const blocker = await e2eBlocker();
+  if (blocker && E2E_REQUIRED) throw new Error(`end-to-end tests are required (KUBELAB_E2E=required) but cannot run: ${blocker}`);
+  if (blocker) console.warn(`\n  SKIPPED end-to-end suite "${suite}": ${blocker}. These tests did NOT run.\n`);
+  return blocker;
+}
+
+/** An isolated state home for one suite (the artifact cache and node image are shared). */
+export async function isolatedEnv(): Promise<NodeJS.ProcessEnv> {
+  const home = await mkdtemp(join(tmpdir(), "kubelab-e2e-"));
+  return { ...process.env, KUBELAB_HOME: home, NO_COLOR: "1", CI: "1" };
+}
+
+/** What a CLI run printed and how it ended. */
+export interface CliResult {
+  exitCode: number;
+  stdout: string;
+  stderr: string;
+  /** stdout and stderr interleaved. */
+  all: string;
+}
+
+/** Runs the built CLI (`node dist/cli/main.js ...`) and never throws on a non-zero exit. */
+export async function lab(args: string[], env: NodeJS.ProcessEnv): Promise<CliResult> {
+  const r = await execa("node", [packagePath("dist", "cli", "main.js"), ...args], { env, reject: false, all: true, timeout: 300_000 });
+  return { exitCode: r.exitCode ?? -1, stdout: String(r.stdout), stderr: String(r.stderr), all: String(r.all) };
+}
+
+/** JSON lines of a `--json` run. */
+export function jsonLines(stdout: string): Record<string, unknown>[] {
+  return stdout
+    .split("\n")
+    .filter((l) => l.trim().startsWith("{"))
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
+}
+
+/** Writes a copy of a shipped lab file under a new name, with optional text replacements. */
+export async function labFileCopy(labFile: string, name: string, replace: [string | RegExp, string][] = []): Promise<string> {
+  let text = await readFile(packagePath("labs", `${labFile}.yaml`), "utf8");
+  text = text.replace(/^name: .*$/m, `name: ${name}`);
+  for (const [from, to] of replace) text = text.replace(from, to);
+  const dir = await mkdtemp(join(tmpdir(), "kubelab-lab-"));
+  const path = join(dir, `${name}.yaml`);
+  await writeFile(path, text);
+  return path;
+}
+
+/** Everything the engine holds labelled for a lab. */
+export async function labelled(labName: string): Promise<{ containers: string[]; networks: string[]; volumes: string[] }> {
+  const docker = new Docker();
+  const filters = { label: [`io.kubelab.lab=${labName}`] };
+  const [containers, networks, volumes] = await Promise.all([
+    docker.listContainers({ all: true, filters }),
+    docker.listNetworks({ filters }),
+    docker.listVolumes({ filters }),
+  ]);
+  return {
+    containers: containers.map((c) => c.Names[0] ?? c.Id),
+    networks: networks.map((n) => n.Name),
+    volumes: (volumes.Volumes ?? []).map((v) => v.Name),
+  };
+}
+
+/** Keys whose values change on their own (counters, random numbers). */
+const VOLATILE = /random|ns_last_pid|inode-nr|inode-state|file-nr|dentry-state|conntrack_count|fs\.quota|kernel\.tainted|perf_event|stat_interval|^net\.ipv[46]\.(conf|neigh)\.(veth|br-|docker)/;
+
+/** The host's sysctls (those readable, without volatile counters). */
+export async function hostSysctls(): Promise<Map<string, string>> {
+  const { stdout } = await execa("sysctl", ["-a"], { reject: false });
+  const out = new Map<string, string>();
+  for (const line of stdout.split("\n")) {
+    const eq = line.indexOf(" = ");
+    if (eq < 0) continue;
+    const key = line.slice(0, eq);
+    if (!VOLATILE.test(key)) out.set(key, line.slice(eq + 3));
+  }
+  return out;
+}
+
+/** Sysctls present in both snapshots whose values differ, as "key: before -> after". */
+export function sysctlChanges(before: Map<string, string>, after: Map<string, string>): string[] {
+  const changes: string[] = [];
+  for (const [key, value] of before) {
+    const now = after.get(key);
+    if (now !== undefined && now !== value) changes.push(`${key}: ${value} -> ${now}`);
+  }
+  return changes;
+}

@@ -1,0 +1,84 @@
+import { describe, expect, it } from "vitest";
+import type { Lab } from "../../src/config/lab-schema.js";
+import { labSchema } from "../../src/config/lab-schema.js";
+import { adminNode, assignNodeIps, defaultDnsIp, kubeletNodes, planLab, type ResolvedLab } from "../../src/plan/plan.js";
+
+function lab(overrides: Partial<Lab> & { nodes: Lab["nodes"] }): ResolvedLab {
+  const parsed = labSchema.parse({ name: "t", kubernetesVersion: "v1.20.2", ...overrides });
+  return { ...parsed, network: { ...parsed.network, nodeSubnet: parsed.network.nodeSubnet ?? "172.30.0.0/24" } };
+}
+
+describe("planLab", () => {
+  const single = lab({
+    nodes: [{ name: "core1", roles: ["etcd", "controlplane", "worker"] }],
+    network: { podCidr: "10.2.0.0/16", podSubnetPrefix: 24, serviceCidr: "10.3.0.0/24", dnsIp: "10.3.0.10", clusterDomain: "cluster.local" },
+  });
+
+  it("derives every address of a single-node lab", () => {
+    const plan = planLab(single);
+    expect(plan.network).toEqual({
+      nodeSubnet: "172.30.0.0/24",
+      gateway: "172.30.0.1",
+      podCidr: "10.2.0.0/16",
+      podSubnetPrefix: 24,
+      serviceCidr: "10.3.0.0/24",
+      serviceIp: "10.3.0.1",
+      dnsIp: "10.3.0.10",
+      clusterDomain: "cluster.local",
+    });
+    expect(plan.nodes).toEqual([
+      { name: "core1", ip: "172.30.0.10", roles: ["etcd", "controlplane", "worker"], etcd: true, controlPlane: true, kubelet: true, podCidr: "10.2.0.0/24" },
+    ]);
+    expect(plan.etcd.endpoints).toEqual(["https://172.30.0.10:2379"]);
+    expect(plan.etcd.initialCluster).toBe("core1=https://172.30.0.10:2380");
+    expect(plan.api.endpoint).toBe("https://172.30.0.10:6443");
+    expect(adminNode(plan).name).toBe("core1");
+  });
+
+  it("is pure: the same lab gives the same plan", () => {
+    expect(planLab(single)).toEqual(planLab(single));
+  });
+
+  it("gives pod subnets to kubelet nodes only, in file order, and respects fixed IPs", () => {
+    const plan = planLab(
+      lab({
+        nodes: [
+          { name: "etcd1", roles: ["etcd"] },
+          { name: "master", roles: ["controlplane"], ip: "172.30.0.11" },
+          { name: "w1", roles: ["worker"] },
+          { name: "w2", roles: ["worker"] },
+        ],
+      }),
+    );
+    expect(plan.nodes.map((n) => [n.name, n.ip, n.podCidr ?? "-"])).toEqual([
+      ["etcd1", "172.30.0.10", "-"],
+      ["master", "172.30.0.11", "-"],
+      ["w1", "172.30.0.12", "10.244.0.0/24"],
+      ["w2", "172.30.0.13", "10.244.1.0/24"],
+    ]);
+    expect(kubeletNodes(plan).map((n) => n.name)).toEqual(["w1", "w2"]);
+    expect(plan.api.address).toBe("172.30.0.11");
+    expect(plan.etcd.members.map((m) => m.name)).toEqual(["etcd1"]);
+  });
+
+  it("runs kubelet on control plane nodes when the control plane is static pods", () => {
+    const plan = planLab(lab({ controlPlane: "static-pods", nodes: [{ name: "m", roles: ["etcd", "controlplane"] }, { name: "w", roles: ["worker"] }] }));
+    expect(plan.nodes.map((n) => n.kubelet)).toEqual([true, true]);
+  });
+
+  it("defaults DNS to the 10th service address and picks etcd and CNI versions from Kubernetes'", () => {
+    expect(defaultDnsIp("10.96.0.0/24")).toBe("10.96.0.10");
+    const plan = planLab(lab({ nodes: [{ name: "n", roles: ["etcd", "controlplane", "worker"] }] }));
+    expect(plan.network.dnsIp).toBe("10.96.0.10");
+    expect(plan.etcdVersion).toBe("v3.4.13");
+    expect(plan.cniVersion).toBe("v1.1.1");
+    expect(plan.checks).toContain("cluster-ip-service");
+  });
+
+  it("skips addresses that fixed nodes hold when assigning the others", () => {
+    expect(assignNodeIps("10.0.0.0/24", [{ name: "a", roles: ["worker"] }, { name: "b", roles: ["worker"], ip: "10.0.0.10" }])).toEqual([
+      "10.0.0.11",
+      "10.0.0.10",
+    ]);
+  });
+});

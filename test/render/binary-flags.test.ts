@@ -1,0 +1,161 @@
+/**
+ * Every flag a rendered v1.20.2 unit passes exists in the real v1.20.2 binary it runs:
+ *
+ * 1. its name appears as a flag in `<binary> --help`; the one exception allowed is a flag the
+ *    binary hides from its help because it is deprecated (v1.20's kube-apiserver hides
+ *    --insecure-port), which must then be accepted and reported as deprecated by the binary itself;
+ * 2. the unit's whole command line parses: `<binary> <rendered flags> --version` exits 0 and
+ *    prints the version. Kubernetes binaries and etcd parse every flag (names, and values into
+ *    their types: ports, durations, IPs, levels) before acting on --version, and stop there.
+ *
+ * Flags come from the rendered units' ExecStart= (what reaches the node), not from the flag lists.
+ */
+import { execa } from "execa";
+import { describe, expect, it } from "vitest";
+import { etcdFlags } from "../../src/render/etcd.js";
+import { renderFlag } from "../../src/render/flags.js";
+import { apiServerFlags } from "../../src/render/kube-apiserver.js";
+import { controllerManagerFlags } from "../../src/render/kube-controller-manager.js";
+import { kubeProxyFlags } from "../../src/render/kube-proxy.js";
+import { schedulerFlags } from "../../src/render/kube-scheduler.js";
+import { kubeletFlags } from "../../src/render/kubelet.js";
+import { baseName, execStart, fakeNodeFiles, flagNames, text, unitFiles, v1202Cases } from "./lab-fixtures.js";
+import { artifactBin, failWhenMissing, missingBinaries, skipUnlessAvailable } from "./real-tools.js";
+
+const BINARIES = ["etcd", "kube-apiserver", "kube-controller-manager", "kube-scheduler", "kubelet", "kube-proxy"];
+const missing = await missingBinaries(BINARIES);
+const SUITE = "rendered flags against the real v1.20.2 binaries";
+
+/** The help text of each binary (etcd prints part of it on stderr). */
+const helpCache = new Map<string, Promise<string>>();
+function helpOf(binary: string): Promise<string> {
+  let help = helpCache.get(binary);
+  if (!help) {
+    help = execa(artifactBin(binary), ["--help"], { reject: false, timeout: 30_000 }).then((r) => {
+      if (r.exitCode !== 0) throw new Error(`${binary} --help exited ${r.exitCode}: ${r.stderr}`);
+      return `${r.stdout}\n${r.stderr}`;
+    });
+    helpCache.set(binary, help);
+  }
+  return help;
+}
+
+const escapeRegExp = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+
+/** The names among `names` that `help` does not list as a flag. */
+function flagsNotInHelp(help: string, names: readonly string[]): string[] {
+  // A flag is listed as "  --name type  ...", "  -v, --v Level", "  --name 'default'" (etcd).
+  return names.filter((name) => !new RegExp(`(^|[\\s,])--${escapeRegExp(name)}(?=[\\s=\\[]|$)`, "m").test(help));
+}
+
+/** Runs a binary with `args` followed by --version. */
+function withVersion(binary: string, args: readonly string[]) {
+  return execa(artifactBin(binary), [...args, "--version"], { reject: false, timeout: 30_000 });
+}
+
+const VERSION_LINE: Record<string, RegExp> = {
+  etcd: /^etcd Version: 3\./m,
+  default: /^Kubernetes v1\.20\.2$/m,
+};
+const DEPRECATION = /^Flag --([a-z0-9-]+) has been deprecated/;
+
+const units = v1202Cases().flatMap(({ id, plan }) =>
+  plan.nodes.flatMap((node) =>
+    unitFiles(fakeNodeFiles(plan, node)).map((unit) => {
+      const { binary, args } = execStart(text(unit));
+      return { id, node: node.name, unit: baseName(unit.path), binary: baseName(binary), args };
+    }),
+  ),
+);
+
+describe.skipIf(skipUnlessAvailable(SUITE, missing))(SUITE, () => {
+  failWhenMissing(SUITE, missing);
+
+  it("covers every component", () => {
+    expect(new Set(units.map((u) => u.binary))).toEqual(new Set(BINARIES));
+  });
+
+  it.each(units)("$id / $node / $unit: every flag is one of $binary's", async ({ binary, args }) => {
+    const names = flagNames(args);
+    expect(names.length).toBeGreaterThan(0);
+    const hidden = flagsNotInHelp(await helpOf(binary), names);
+    // A flag missing from the help must be one the binary hides because it is deprecated.
+    for (const name of hidden) {
+      const arg = args.find((a) => a === `--${name}` || a.startsWith(`--${name}=`))!;
+      const run = await withVersion(binary, [arg]);
+      expect(run.exitCode, `${binary} ${arg}: ${run.stderr}`).toBe(0);
+      expect(run.stderr, `${binary} does not list --${name} in its help and does not call it deprecated`).toMatch(
+        new RegExp(`^Flag --${escapeRegExp(name)} has been deprecated`, "m"),
+      );
+    }
+  });
+
+  it.each(units)("$id / $node / $unit: $binary parses the whole command line", async ({ binary, args }) => {
+    const run = await withVersion(binary, args);
+    expect(run.exitCode, run.stderr).toBe(0);
+    expect(run.stdout).toMatch(VERSION_LINE[binary] ?? VERSION_LINE.default!);
+    // Nothing but deprecation notices, and only for flags we render.
+    const names = new Set(flagNames(args));
+    for (const line of run.stderr.split("\n").filter((l) => l.trim() !== "")) {
+      const deprecated = DEPRECATION.exec(line);
+      expect(deprecated, `unexpected output from ${binary}: ${line}`).not.toBeNull();
+      expect(names.has(deprecated![1]!)).toBe(true);
+    }
+  });
+
+  it("the units hold exactly the flag lists", () => {
+    const [single] = v1202Cases();
+    if (!single) throw new Error("no v1.20.2 lab");
+    const { plan } = single;
+    const node = plan.nodes[0]!;
+    const argsOf = (unit: string): string[] => {
+      const found = units.find((u) => u.id === single.id && u.node === node.name && u.unit === unit);
+      if (!found) throw new Error(`no ${unit}`);
+      return found.args;
+    };
+    expect(argsOf("etcd.service")).toEqual(etcdFlags(plan, node).map(renderFlag));
+    expect(argsOf("kube-apiserver.service")).toEqual(apiServerFlags(plan, node).map(renderFlag));
+    expect(argsOf("kube-controller-manager.service")).toEqual(controllerManagerFlags(plan).map(renderFlag));
+    expect(argsOf("kube-scheduler.service")).toEqual(schedulerFlags(plan).map(renderFlag));
+    expect(argsOf("kubelet.service")).toEqual(kubeletFlags(plan, node).map(renderFlag));
+    expect(argsOf("kube-proxy.service")).toEqual(kubeProxyFlags().map(renderFlag));
+  });
+
+  it("v1.20.2's kube-apiserver hides the deprecated --insecure-port from its help but accepts it", async () => {
+    expect(flagsNotInHelp(await helpOf("kube-apiserver"), ["insecure-port", "secure-port"])).toEqual(["insecure-port"]);
+    const run = await withVersion("kube-apiserver", ["--insecure-port=0"]);
+    expect(run.exitCode).toBe(0);
+    expect(run.stderr).toMatch(/Flag --insecure-port has been deprecated/);
+  });
+
+  describe("catches flags that do not exist", () => {
+    it.each(BINARIES)("%s: a made-up flag is not in the help", async (binary) => {
+      const help = await helpOf(binary);
+      expect(flagsNotInHelp(help, ["made-up-flag", "kubeconfigs"])).toEqual(["made-up-flag", "kubeconfigs"]);
+    });
+
+    it.each(BINARIES)("%s: a made-up flag fails the command line", async (binary) => {
+      const run = await withVersion(binary, ["--made-up-flag=1"]);
+      expect(run.exitCode).not.toBe(0);
+      expect(run.stderr).toMatch(/unknown flag: --made-up-flag|flag provided but not defined: -made-up-flag/);
+    });
+
+    it("a misspelt flag hidden among rendered ones", async () => {
+      const apiserver = units.find((u) => u.unit === "kube-apiserver.service");
+      if (!apiserver) throw new Error("no kube-apiserver unit");
+      const args = apiserver.args.map((a) => a.replace("--etcd-servers=", "--etcd-server="));
+      const notInHelp = flagsNotInHelp(await helpOf("kube-apiserver"), flagNames(args));
+      expect(notInHelp).toContain("etcd-server");
+      expect(notInHelp).not.toContain("etcd-servers");
+      const run = await withVersion("kube-apiserver", args);
+      expect(run.exitCode).not.toBe(0);
+      expect(run.stderr).toMatch(/unknown flag: --etcd-server\b/);
+    });
+
+    it("a value of the wrong type", async () => {
+      const run = await withVersion("kube-apiserver", ["--secure-port=six-four-four-three"]);
+      expect(run.exitCode).not.toBe(0);
+      expect(run.stderr).toMatch(/invalid argument "six-four-four-three" for "--secure-port"/);
+    });
+  });
+});

@@ -1,0 +1,95 @@
+/**
+ * The real tools the validator tests run (Kubernetes v1.20.2 binaries, systemd-analyze, openssl,
+ * Docker with the node image), how to find them, and the skip-or-fail rule: a test whose tool is
+ * missing is skipped with a message saying what did not run and why, unless KUBELAB_E2E=required,
+ * in which case it fails.
+ */
+import { constants } from "node:fs";
+import { access } from "node:fs/promises";
+import { homedir } from "node:os";
+import { join } from "node:path";
+import { execa } from "execa";
+import { beforeAll } from "vitest";
+import { currentNodeImage } from "../../src/providers/docker/node-image.js";
+
+/** True when the environment asks for every end-to-end test to run. */
+export const E2E_REQUIRED = process.env.KUBELAB_E2E === "required";
+
+/** The folder of the real Kubernetes v1.20.2 test binaries (bin/...). */
+export const ARTIFACTS_DIR =
+  process.env.KUBELAB_TEST_ARTIFACTS || join(homedir(), ".cache", "k8s-test-artifacts", "v1.20.2");
+
+/** A binary of the test artifacts. */
+export function artifactBin(name: string): string {
+  return join(ARTIFACTS_DIR, "bin", name);
+}
+
+/** Why each of `names` is unusable (empty when all are executable files). */
+export async function missingBinaries(names: readonly string[]): Promise<string[]> {
+  const missing: string[] = [];
+  for (const name of names) {
+    const path = artifactBin(name);
+    try {
+      await access(path, constants.X_OK);
+    } catch {
+      missing.push(`${path} is missing or not executable (set KUBELAB_TEST_ARTIFACTS to the v1.20.2 test artifacts)`);
+    }
+  }
+  return missing;
+}
+
+/** Why `command args` cannot run (empty when it exits 0). */
+export async function missingCommand(command: string, args: readonly string[]): Promise<string[]> {
+  const result = await execa(command, args, { reject: false, timeout: 20_000 });
+  if (result.exitCode === 0) return [];
+  const why = result.failed && result.exitCode === undefined ? result.shortMessage : `exit code ${result.exitCode}`;
+  return [`\`${command} ${args.join(" ")}\` does not work here (${why})`];
+}
+
+/** The node image to run containerd from: the CLI's current one, else the newest kubelab/node. */
+export async function findNodeImage(): Promise<{ image: string | undefined; missing: string[] }> {
+  const listed = await execa("docker", ["images", "kubelab/node", "--format", "{{.Repository}}:{{.Tag}}"], {
+    reject: false,
+    timeout: 30_000,
+  });
+  if (listed.exitCode !== 0) {
+    const why = listed.stderr.trim().split("\n")[0] || listed.shortMessage;
+    return { image: undefined, missing: [`the Docker engine is not reachable (\`docker images\`: ${why})`] };
+  }
+  const images = listed.stdout.split("\n").filter((line) => line !== "" && !line.endsWith(":<none>"));
+  const current = await currentNodeImage();
+  if (images.includes(current)) return { image: current, missing: [] };
+  // `docker images` lists the newest first.
+  const newest = images[0];
+  if (newest === undefined) {
+    return { image: undefined, missing: ["no kubelab/node image is built (run `lab image build`)"] };
+  }
+  console.warn(`[test/render] the current node image ${current} is not built; using the newest, ${newest}`);
+  return { image: newest, missing: [] };
+}
+
+/**
+ * Decides whether a suite runs. Returns true (skip) when something is missing and the end-to-end
+ * tests are not required, after printing what is skipped and why. When they are required the suite
+ * runs and {@link failWhenMissing} makes it fail.
+ */
+export function skipUnlessAvailable(suite: string, missing: readonly string[]): boolean {
+  if (missing.length === 0 || E2E_REQUIRED) return false;
+  console.warn(
+    [
+      `[test/render] SKIPPED: ${suite}`,
+      ...missing.map((why) => `  - ${why}`),
+      "  (set KUBELAB_E2E=required to make this a failure instead of a skip)",
+    ].join("\n"),
+  );
+  return true;
+}
+
+/** Inside a describe: fail every test of the suite when a tool it needs is missing. */
+export function failWhenMissing(suite: string, missing: readonly string[]): void {
+  beforeAll(() => {
+    if (missing.length > 0) {
+      throw new Error(`KUBELAB_E2E=required but ${suite} cannot run:\n${missing.map((m) => `  - ${m}`).join("\n")}`);
+    }
+  });
+}
