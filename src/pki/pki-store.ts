@@ -16,7 +16,7 @@ import type { Plan } from "../plan/plan.js";
 import { pkiSpecs, SERVICE_ACCOUNT_KEY_PAIR, type CaName, type PkiSpec } from "./certificate-specs.js";
 import { issueCertificate, type SigningCa, type ValidityOptions } from "./issue-certificate.js";
 import { generateRsaKey, rsaKeyFromPem, type RsaKey } from "./keys.js";
-import { writeFileAtomic } from "./write-file-atomic.js";
+import { writeFileAtomic } from "../atomic-write.js";
 
 /** A certificate and its private key, as PEM. */
 export interface CertificateFiles {

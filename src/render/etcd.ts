@@ -1,6 +1,7 @@
 /**
  * etcd: one member per etcd node, TLS for clients and peers with client-certificate auth.
  */
+import { etcdPeerCertName, etcdServerCertName } from "../pki/certificate-specs.js";
 import type { Plan, PlannedNode } from "../plan/plan.js";
 import { ETCD_CLIENT_PORT, ETCD_PEER_PORT } from "../plan/plan.js";
 import type { Flag } from "./flags.js";
@@ -21,12 +22,12 @@ export function etcdFlags(plan: Plan, node: PlannedNode): Flag[] {
     ["initial-cluster-state", "new"],
     ["client-cert-auth", true],
     ["trusted-ca-file", certPath("etcd-ca")],
-    ["cert-file", certPath(`etcd-server-${node.name}`)],
-    ["key-file", keyPath(`etcd-server-${node.name}`)],
+    ["cert-file", certPath(etcdServerCertName(node.name))],
+    ["key-file", keyPath(etcdServerCertName(node.name))],
     ["peer-client-cert-auth", true],
     ["peer-trusted-ca-file", certPath("etcd-ca")],
-    ["peer-cert-file", certPath(`etcd-peer-${node.name}`)],
-    ["peer-key-file", keyPath(`etcd-peer-${node.name}`)],
+    ["peer-cert-file", certPath(etcdPeerCertName(node.name))],
+    ["peer-key-file", keyPath(etcdPeerCertName(node.name))],
   ];
 }
 

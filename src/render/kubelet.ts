@@ -3,6 +3,7 @@
  * (dockershim cannot run pods in these nodes); anonymous access is off and the API server
  * authorises requests to it (webhook).
  */
+import { kubeletCertName } from "../pki/certificate-specs.js";
 import { stringify } from "yaml";
 import { atLeast } from "../plan/kube-version.js";
 import type { Plan, PlannedNode } from "../plan/plan.js";
@@ -55,8 +56,8 @@ export function kubeletConfig(plan: Plan, node: PlannedNode): string {
     clusterDNS: [plan.network.dnsIp],
     podCIDR: node.podCidr,
     staticPodPath: MANIFESTS_DIR,
-    tlsCertFile: certPath(`kubelet-${node.name}`),
-    tlsPrivateKeyFile: keyPath(`kubelet-${node.name}`),
+    tlsCertFile: certPath(kubeletCertName(node.name)),
+    tlsPrivateKeyFile: keyPath(kubeletCertName(node.name)),
     runtimeRequestTimeout: "15m",
     failSwapOn: false,
     // A node shares the host's disk: never evict pods or collect images because the host is full.

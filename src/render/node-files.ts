@@ -2,6 +2,7 @@
  * Every file a node receives, by role: certificates and keys, kubeconfigs, configuration files
  * and systemd units. Pure: the plan and the lab's PKI material in, a list of files out.
  */
+import { etcdPeerCertName, etcdServerCertName, kubeletCertName } from "../pki/certificate-specs.js";
 import type { Plan, PlannedNode } from "../plan/plan.js";
 import type { NodeFile } from "../providers/provider.js";
 import { cniConfig } from "./cni-config.js";
@@ -73,8 +74,8 @@ export function nodeFiles(plan: Plan, node: PlannedNode, pki: PkiMaterial, image
 
   if (node.etcd) {
     cert("etcd-ca");
-    certAndKey(`etcd-server-${node.name}`);
-    certAndKey(`etcd-peer-${node.name}`);
+    certAndKey(etcdServerCertName(node.name));
+    certAndKey(etcdPeerCertName(node.name));
     certAndKey("etcd-healthcheck-client");
     unit("etcd", etcdUnit(plan, node));
   }
@@ -102,8 +103,8 @@ export function nodeFiles(plan: Plan, node: PlannedNode, pki: PkiMaterial, image
 
   if (node.kubelet) {
     cert("ca");
-    certAndKey(`kubelet-${node.name}`);
-    kubeconfig("kubelet", { cert: `kubelet-${node.name}`, user: `system:node:${node.name}` });
+    certAndKey(kubeletCertName(node.name));
+    kubeconfig("kubelet", { cert: kubeletCertName(node.name), user: `system:node:${node.name}` });
     kubeconfig("kube-proxy", { cert: "kube-proxy", user: "system:kube-proxy" });
     add(KUBELET_CONFIG, kubeletConfig(plan, node));
     add(KUBE_PROXY_CONFIG, kubeProxyConfig(plan, node));

@@ -59,7 +59,7 @@ const multiNode: LabNode[] = [
   { name: "w-1", roles: ["worker"] },
   { name: "w-2", roles: ["worker"], ip: "172.30.0.77" },
 ];
-/** The 4-node lab of the timing budget: one control plane + etcd node, three workers. */
+/** A 4-node lab: one control plane + etcd node, three workers. */
 const fourNode: LabNode[] = [
   { name: "ctl-1", roles: ["etcd", "controlplane"] },
   { name: "w-1", roles: ["worker"] },
@@ -168,16 +168,10 @@ async function mode(path: string): Promise<number> {
 }
 
 describe("ensurePki", () => {
-  it("generates the PKI of a 4-node lab in under 2 s", async () => {
-    const paths = freshPaths();
-    const cpu = process.cpuUsage();
-    const started = performance.now();
-    const pki = await ensurePki(plan(fourNode), paths);
-    const elapsed = performance.now() - started;
-    const { user, system } = process.cpuUsage(cpu);
-    console.info(`ensurePki, 4-node lab (${pki.regenerated.length} keys): ${elapsed.toFixed(0)} ms wall, ${((user + system) / 1000).toFixed(0)} ms CPU`);
+  it("makes every key and certificate of a 4-node lab on a first run", async () => {
+    // Its speed is measured by `npm run bench`, not asserted here.
+    const pki = await ensurePki(plan(fourNode), freshPaths());
     expect(pki.regenerated).toHaveLength(certificateSpecs(plan(fourNode)).length + 1);
-    expect(elapsed).toBeLessThan(2000);
   });
 
   for (const [label, nodes] of [
