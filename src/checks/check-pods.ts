@@ -18,6 +18,9 @@ export const CHECK_NAMESPACE = "kubelab-checks";
 /** Label on everything the checks create. */
 export const CHECK_LABEL = "kubelab.io/check";
 
+/** Label naming the run that created an object (its suffix). */
+export const RUN_LABEL = "kubelab.io/run";
+
 /**
  * The service account check pods run as. The checks create it themselves, so their pods do not
  * wait for the controller manager to make the namespace's "default" account.
@@ -50,6 +53,7 @@ export interface PodInfo {
 export function toolboxPod(options: {
   name: string;
   check: string;
+  run: string;
   command: string[];
   restartPolicy: "Never" | "Always";
   nodeName?: string;
@@ -61,7 +65,7 @@ export function toolboxPod(options: {
     metadata: {
       name: options.name,
       namespace: CHECK_NAMESPACE,
-      labels: { [CHECK_LABEL]: options.check, ...options.labels },
+      labels: { [CHECK_LABEL]: options.check, [RUN_LABEL]: options.run, ...options.labels },
     },
     spec: {
       restartPolicy: options.restartPolicy,
@@ -91,15 +95,22 @@ function ensureNamespace(ctx: LabContext): Promise<void> {
       metadata: { name: CHECK_SERVICE_ACCOUNT, namespace: CHECK_NAMESPACE },
       automountServiceAccountToken: false,
     };
-    ready = apply(ctx, [namespace, account], "failed to create the checks' namespace");
+    ready = apply(ctx, [namespace, account], "failed to create the checks' namespace").then(() => undefined);
     namespaceReady.set(ctx, ready);
   }
   return ready;
 }
 
-async function apply(ctx: LabContext, objects: Record<string, unknown>[], message: string): Promise<void> {
+/** An object as `kubectl apply -o json` returns it. */
+export interface AppliedObject {
+  kind: string;
+  metadata: { name: string };
+  spec?: { clusterIP?: string };
+}
+
+async function apply(ctx: LabContext, objects: Record<string, unknown>[], message: string): Promise<AppliedObject[]> {
   const yaml = objects.map((o) => stringify(o)).join("---\n");
-  const r = await tryKubectl(ctx, ["apply", "-f", "-"], yaml);
+  const r = await tryKubectl(ctx, ["apply", "-f", "-", "-o", "json"], yaml);
   if (r.exitCode !== 0) {
     throw new CommandError(message, {
       command: "kubectl apply -f -",
@@ -108,17 +119,31 @@ async function apply(ctx: LabContext, objects: Record<string, unknown>[], messag
       output: lastLines(`${r.stdout}${r.stderr}`),
     });
   }
+  const out = JSON.parse(r.stdout) as AppliedObject | { items: AppliedObject[] };
+  return "items" in out ? out.items : [out];
 }
 
-/** `kubectl apply` of a check's objects, once the checks' namespace and service account exist. */
-export async function applyObjects(ctx: LabContext, objects: Record<string, unknown>[]): Promise<void> {
+/**
+ * `kubectl apply` of a check's objects, once the checks' namespace and service account exist;
+ * resolves with the objects as the API server stored them.
+ */
+export async function applyObjects(ctx: LabContext, objects: Record<string, unknown>[]): Promise<AppliedObject[]> {
   await ensureNamespace(ctx);
-  await apply(ctx, objects, "failed to create the check's pods");
+  return apply(ctx, objects, "failed to create the check's pods");
 }
 
-/** Deletes what earlier runs of a check left, without waiting. */
-export async function cleanUp(ctx: LabContext, check: string): Promise<void> {
-  await tryKubectl(ctx, ["delete", "pods,services", "-n", CHECK_NAMESPACE, "-l", `${CHECK_LABEL}=${check}`, "--wait=false", "--ignore-not-found"]);
+/** Deletes what earlier runs of a check left (everything but run `keep`), without waiting. */
+export async function cleanUp(ctx: LabContext, check: string, keep: string): Promise<void> {
+  await tryKubectl(ctx, [
+    "delete",
+    "pods,services",
+    "-n",
+    CHECK_NAMESPACE,
+    "-l",
+    `${CHECK_LABEL}=${check},${RUN_LABEL}!=${keep}`,
+    "--wait=false",
+    "--ignore-not-found",
+  ]);
 }
 
 /** The pod, or undefined when it does not exist. */

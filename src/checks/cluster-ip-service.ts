@@ -4,9 +4,8 @@
  */
 import { shellLine } from "../errors.js";
 import { kubeletNodes } from "../plan/plan.js";
-import { kubectl } from "../pipeline/kubectl.js";
 import { exec, lastLines, scaledTimeout } from "../pipeline/node-commands.js";
-import { applyObjects, CHECK_LABEL, CHECK_NAMESPACE, cleanUp, podProblem, runSuffix, toolboxPod, waitForPod } from "./check-pods.js";
+import { applyObjects, CHECK_LABEL, CHECK_NAMESPACE, cleanUp, RUN_LABEL, podProblem, runSuffix, toolboxPod, waitForPod } from "./check-pods.js";
 import { checkResult, type Check } from "./check.js";
 
 const PORT = 8080;
@@ -19,13 +18,15 @@ export const clusterIpService: Check = {
   async run(ctx) {
     const started = Date.now();
     const nodes = kubeletNodes(ctx.plan);
-    await cleanUp(ctx, clusterIpService.id);
+    // Names are unique per run: what earlier runs left goes away while this one starts.
     const suffix = runSuffix();
+    const cleaned = cleanUp(ctx, clusterIpService.id, suffix);
     const name = `web-${suffix}`;
     const token = `kubelab service ${suffix}`;
     const server = toolboxPod({
       name,
       check: clusterIpService.id,
+      run: suffix,
       restartPolicy: "Always",
       labels: { app: name },
       command: ["sh", "-c", `mkdir -p /www && echo '${token}' > /www/index.html && exec httpd -f -p ${PORT} -h /www`],
@@ -33,12 +34,13 @@ export const clusterIpService: Check = {
     const service = {
       apiVersion: "v1",
       kind: "Service",
-      metadata: { name, namespace: CHECK_NAMESPACE, labels: { [CHECK_LABEL]: clusterIpService.id } },
+      metadata: { name, namespace: CHECK_NAMESPACE, labels: { [CHECK_LABEL]: clusterIpService.id, [RUN_LABEL]: suffix } },
       spec: { type: "ClusterIP", selector: { app: name }, ports: [{ port: 80, targetPort: PORT }] },
     };
-    await applyObjects(ctx, [server, service]);
-    const ip = (await kubectl(ctx, ["get", "service", name, "-n", CHECK_NAMESPACE, "-o", "jsonpath={.spec.clusterIP}"])).trim();
+    const applied = await applyObjects(ctx, [server, service]);
+    const ip = applied.find((o) => o.kind === "Service")?.spec?.clusterIP ?? "";
     const { pod, ok } = await waitForPod(ctx, name, (p) => p.status.phase === "Running", 60_000);
+    await cleaned;
     if (!ok) {
       const reason = await podProblem(ctx, pod, name);
       return nodes.map((node) =>

@@ -15,8 +15,9 @@ export const podLogs: Check = {
   appliesTo: (plan) => kubeletNodes(plan).length > 0,
   async run(ctx) {
     const started = Date.now();
-    await cleanUp(ctx, podLogs.id);
+    // Names are unique per run: what earlier runs left goes away while this one starts.
     const suffix = runSuffix();
+    const cleaned = cleanUp(ctx, podLogs.id, suffix);
     const pods = kubeletNodes(ctx.plan).map((node) => ({
       node: node.name,
       name: `logs-${node.name}-${suffix}`,
@@ -25,9 +26,10 @@ export const podLogs: Check = {
     await applyObjects(
       ctx,
       pods.map((p) =>
-        toolboxPod({ name: p.name, check: podLogs.id, command: ["echo", p.token], restartPolicy: "Never", nodeName: p.node }),
+        toolboxPod({ name: p.name, check: podLogs.id, run: suffix, command: ["echo", p.token], restartPolicy: "Never", nodeName: p.node }),
       ),
     );
+    await cleaned;
     return Promise.all(
       pods.map(async (p) => {
         const ran = shellLine(["kubectl", "logs", "-n", CHECK_NAMESPACE, p.name]);
