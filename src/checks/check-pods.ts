@@ -195,13 +195,13 @@ export function podState(pod: PodInfo | undefined, name: string): string {
 }
 
 /** The last lines of a pod's log (empty when there is none). */
-export async function podLogTail(ctx: LabContext, name: string, lines = 10): Promise<string> {
-  const r = await tryKubectl(ctx, ["logs", name, "-n", CHECK_NAMESPACE, `--tail=${lines}`]);
+export async function podLogTail(ctx: LabContext, name: string, namespace = CHECK_NAMESPACE, lines = 10): Promise<string> {
+  const r = await tryKubectl(ctx, ["logs", name, "-n", namespace, `--tail=${lines}`]);
   return r.exitCode === 0 ? r.stdout.trim() : "";
 }
 
 /** Why a pod check failed: its state, and its log when it has one. */
-export async function podProblem(ctx: LabContext, pod: PodInfo | undefined, name: string): Promise<string> {
-  const log = pod ? await podLogTail(ctx, name) : "";
+export async function podProblem(ctx: LabContext, pod: PodInfo | undefined, name: string, namespace = CHECK_NAMESPACE): Promise<string> {
+  const log = pod ? await podLogTail(ctx, name, namespace) : "";
   return log ? `${podState(pod, name)}\nlast log lines:\n${log}` : podState(pod, name);
 }

@@ -5,20 +5,28 @@ import type { CheckId } from "../config/lab-schema.js";
 import type { CheckResult } from "../pipeline/events.js";
 import type { LabContext } from "../pipeline/lab-context.js";
 import { toErrorInfo } from "../pipeline/error-info.js";
+import { apiserverHealth } from "./apiserver-health.js";
 import type { Check } from "./check.js";
+import { clusterInfo } from "./cluster-info.js";
 import { clusterIpService } from "./cluster-ip-service.js";
 import { componentStatuses } from "./component-statuses.js";
+import { dnsCheck } from "./dns.js";
 import { etcdHealth } from "./etcd-health.js";
+import { etcdVersion } from "./etcd-version.js";
 import { nodesReady } from "./nodes-ready.js";
 import { podLogs } from "./pod-logs.js";
 
 /** Every check kubelab knows. */
 export const CHECKS: Record<CheckId, Check> = {
   "etcd-health": etcdHealth,
+  "etcd-version": etcdVersion,
+  "apiserver-health": apiserverHealth,
+  "cluster-info": clusterInfo,
   "component-statuses": componentStatuses,
   "nodes-ready": nodesReady,
   "pod-logs": podLogs,
   "cluster-ip-service": clusterIpService,
+  dns: dnsCheck,
 };
 
 /** Runs the lab's checks at the same time, emitting each result as it comes. */

@@ -9,6 +9,7 @@ import { artifactsCommand } from "./commands/artifacts.js";
 import { downCommand } from "./commands/down.js";
 import { execCommand } from "./commands/exec.js";
 import { imageCommand } from "./commands/image.js";
+import { imagesCommand } from "./commands/images.js";
 import { listCommand } from "./commands/list.js";
 import { logsCommand } from "./commands/logs.js";
 import { statusCommand } from "./commands/status.js";
@@ -44,6 +45,7 @@ verifyCommand(program);
 logsCommand(program);
 execCommand(program);
 imageCommand(program);
+imagesCommand(program);
 artifactsCommand(program);
 
 await program.parseAsync(process.argv);

@@ -18,10 +18,14 @@ export type ProviderName = (typeof PROVIDERS)[number];
 /** Checks a lab can ask for; `lab verify` runs them. */
 export const CHECK_IDS = [
   "etcd-health",
+  "etcd-version",
+  "apiserver-health",
+  "cluster-info",
   "component-statuses",
   "nodes-ready",
   "pod-logs",
   "cluster-ip-service",
+  "dns",
 ] as const;
 /** A check id. */
 export type CheckId = (typeof CHECK_IDS)[number];

@@ -47,7 +47,16 @@ export function validateLab(lab: Lab): SemanticProblem[] {
     ...checkRepeats(lab.checks ?? [], "checks", "check"),
     ...checkRepeats(lab.addons, "addons", "addon"),
     ...checkAvailable(lab),
+    ...checkNeeds(lab),
   ];
+}
+
+/** Checks asked for that the lab has nothing to check with. */
+function checkNeeds(lab: Lab): SemanticProblem[] {
+  const at = lab.checks?.indexOf("dns") ?? -1;
+  return at >= 0 && !lab.addons.includes("coredns")
+    ? [error(["checks", at], 'check "dns" needs the coredns addon', "add coredns to addons, or remove the dns check")]
+    : [];
 }
 
 /**
@@ -56,15 +65,9 @@ export function validateLab(lab: Lab): SemanticProblem[] {
  */
 function checkAvailable(lab: Lab): SemanticProblem[] {
   const problems: SemanticProblem[] = [];
-  if (lab.controlPlane !== "systemd") {
-    problems.push(error(["controlPlane"], `controlPlane "${lab.controlPlane}" is not available in this version of kubelab`, 'use controlPlane: systemd'));
-  }
   if (lab.provider !== "docker") {
     problems.push(error(["provider"], `provider "${lab.provider}" is not available in this version of kubelab`, "use provider: docker"));
   }
-  lab.addons.forEach((addon, i) =>
-    problems.push(error(["addons", i], `addon "${addon}" is not available in this version of kubelab`, "remove it from addons")),
-  );
   return problems;
 }
 

@@ -21,8 +21,8 @@ export interface ExistingLab {
 }
 
 /** Reads a lab that was brought up; a UserError when there is none. */
-export async function labFromState(name: string): Promise<ExistingLab> {
-  const paths = new LabPaths(name);
+export async function labFromState(name: string, env: NodeJS.ProcessEnv = process.env): Promise<ExistingLab> {
+  const paths = new LabPaths(name, env);
   const state = await readLabState(paths);
   if (!state) {
     throw new UserError(`failed to find lab ${name}: it is not up`, { hint: `bring it up with: lab up ${name}` });

@@ -18,6 +18,7 @@ import { planLab, type Plan, type ResolvedLab } from "../plan/plan.js";
 import { buildUpPipeline } from "../pipeline/build-pipeline.js";
 import { toErrorInfo } from "../pipeline/error-info.js";
 import type { EventSink } from "../pipeline/events.js";
+import { runAbortController } from "../pipeline/run-abort.js";
 import { runPipeline } from "../pipeline/run-pipeline.js";
 import type { RunContext } from "../pipeline/run-context.js";
 import { stageSteps } from "../pipeline/step.js";
@@ -74,7 +75,7 @@ async function ownsNetwork(provider: Provider, lab: string): Promise<boolean> {
 /** Brings a lab up and runs its checks. */
 export async function labUp(input: LabUpInput): Promise<LabUpResult> {
   const started = Date.now();
-  const signal = input.signal ?? new AbortController().signal;
+  const signal = input.signal ?? runAbortController().signal;
   let failedStep: string | undefined;
   const emit: EventSink = (event) => {
     if (event.type === "step-end" && event.status === "failed") failedStep ??= event.step;

@@ -4,6 +4,7 @@
 import { writeFileAtomic } from "../atomic-write.js";
 import { runChecks } from "../checks/registry.js";
 import type { CheckResult, EventSink } from "../pipeline/events.js";
+import { runAbortController } from "../pipeline/run-abort.js";
 import { labFromState } from "./lab-from-state.js";
 
 /** What `lab verify` found. */
@@ -14,7 +15,7 @@ export interface LabVerifyResult {
 }
 
 /** Reruns the checks of a lab that is up. */
-export async function labVerify(name: string, emit: EventSink, signal: AbortSignal = new AbortController().signal): Promise<LabVerifyResult> {
+export async function labVerify(name: string, emit: EventSink, signal: AbortSignal = runAbortController().signal): Promise<LabVerifyResult> {
   const started = Date.now();
   const existing = await labFromState(name);
   const { plan, provider, paths } = existing;

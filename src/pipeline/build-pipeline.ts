@@ -6,8 +6,10 @@ import { parallel, type Stage } from "./step.js";
 import { copyFiles } from "./steps/copy-files.js";
 import { createNodes } from "./steps/create-nodes.js";
 import { generatePki } from "./steps/generate-pki.js";
+import { installAddons } from "./steps/install-addons.js";
 import { podNetwork } from "./steps/pod-network.js";
 import { prepareArtifacts } from "./steps/prepare-artifacts.js";
+import { prepareComponentImages } from "./steps/prepare-component-images.js";
 import { prepareImage } from "./steps/prepare-image.js";
 import { runChecksStep } from "./steps/run-checks.js";
 import { startControlPlane } from "./steps/start-control-plane.js";
@@ -19,8 +21,9 @@ export function buildUpPipeline(plan: Plan): Stage[] {
   const stages: Stage[] = [
     // The binaries (cache, folder or download) and the node image are independent of each other.
     parallel(prepareArtifacts, prepareImage),
-    // Certificates are made while the nodes boot: the PKI adds nothing to the wall time.
-    parallel(createNodes, generatePki),
+    // Certificates are made while the nodes boot: the PKI adds nothing to the wall time. A
+    // static-pods control plane's images are readied meanwhile too.
+    plan.controlPlaneMode === "static-pods" ? parallel(createNodes, generatePki, prepareComponentImages) : parallel(createNodes, generatePki),
     // Certificates, kubeconfigs, configuration files and units into each node.
     copyFiles,
   ];
@@ -32,6 +35,8 @@ export function buildUpPipeline(plan: Plan): Stage[] {
   stages.push(startControlPlane);
   // Each node's pod subnet; every node registered and Ready.
   if (kubelets) stages.push(podNetwork);
+  // DNS and the like, once pods can run.
+  if (plan.addons.length) stages.push(installAddons);
   // Prove it works.
   stages.push(runChecksStep);
   return stages;

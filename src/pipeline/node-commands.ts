@@ -17,7 +17,7 @@ export function lastLines(text: string, n = OUTPUT_LINES): string {
 }
 
 /** Runs argv on a node; resolves with the result whatever the exit code. */
-export function exec(ctx: LabContext, node: string, argv: string[], stdin?: string): Promise<ExecResult> {
+export function exec(ctx: LabContext, node: string, argv: string[], stdin?: string | Buffer): Promise<ExecResult> {
   return ctx.provider.exec(ctx.plan.labName, node, argv, { stdin, signal: ctx.signal });
 }
 
@@ -63,6 +63,8 @@ export interface WaitSpec {
   intervalMs?: number;
   /** Extra hint for the timeout. */
   hint?: string;
+  /** More evidence for the timeout (e.g. a static pod's state and log). */
+  evidence?: () => Promise<JournalExcerpt[]>;
 }
 
 /**
@@ -85,7 +87,10 @@ export async function waitFor(ctx: LabContext, spec: WaitSpec): Promise<string> 
     if (Date.now() >= deadline) break;
     await new Promise((r) => setTimeout(r, spec.intervalMs ?? 250));
   }
-  const journals = await Promise.all((spec.units ?? []).map((u) => journal(ctx, spec.unitsNode ?? spec.node, u)));
+  const journals = [
+    ...(await Promise.all((spec.units ?? []).map((u) => journal(ctx, spec.unitsNode ?? spec.node, u)))),
+    ...((await spec.evidence?.()) ?? []),
+  ];
   const units = spec.units?.length ? ` (${spec.units.join(", ")} on ${spec.unitsNode ?? spec.node})` : "";
   throw new CommandError(
     `failed to ${spec.step}: timed out after ${Math.round(timeoutMs / 1000)}s waiting for ${spec.what} on node ${spec.node}${units}`,

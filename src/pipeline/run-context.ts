@@ -5,6 +5,7 @@
 import type { ArtifactCache } from "../artifacts/artifact-cache.js";
 import type { ResolvedArtifacts } from "../artifacts/resolve-artifacts.js";
 import type { Lab } from "../config/lab-schema.js";
+import type { ComponentImageSet } from "../images/component-images.js";
 import type { Pki } from "../pki/pki-store.js";
 import type { LabContext } from "./lab-context.js";
 
@@ -22,6 +23,8 @@ export interface StepResults {
   /** The node image (or box) the nodes run. */
   image?: string;
   pki?: Pki;
+  /** The static pods' images (static-pods labs). */
+  componentImages?: ComponentImageSet;
 }
 
 /** The context of a `lab up` run. */

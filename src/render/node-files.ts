@@ -22,9 +22,11 @@ import {
   KUBELET_CONFIG,
   keyPath,
   kubeconfigPath,
+  MANIFESTS_STAGING_DIR,
   publicKeyPath,
   UNIT_DIR,
 } from "./node-layout.js";
+import { controlPlaneManifests, kubeProxyManifest, type ComponentImages } from "./static-pods.js";
 
 /** The certificate material node files are made from. */
 export interface PkiMaterial {
@@ -38,6 +40,8 @@ export interface PkiMaterial {
 export interface NodeImages {
   /** The pod sandbox ("pause") image. */
   sandbox: string;
+  /** The static pods' images (when the control plane runs as static pods). */
+  components?: ComponentImages;
 }
 
 /** A kubeconfig spec for a client certificate of the lab. */
@@ -71,6 +75,11 @@ export function nodeFiles(plan: Plan, node: PlannedNode, pki: PkiMaterial, image
   const kubeconfig = (name: string, options: { cert: string; user: string; server?: string }): void =>
     add(kubeconfigPath(name), kubeconfigFor(plan, pki, options), 0o600);
   const unit = (name: string, content: string): void => add(`${UNIT_DIR}/${name}.service`, content);
+  const staticPods = plan.controlPlaneMode === "static-pods";
+  const components = (): ComponentImages => {
+    if (!images.components) throw new Error("bug: a static-pods lab needs its component images before its files");
+    return images.components;
+  };
 
   if (node.etcd) {
     cert("etcd-ca");
@@ -96,9 +105,15 @@ export function nodeFiles(plan: Plan, node: PlannedNode, pki: PkiMaterial, image
     kubeconfig("kube-controller-manager", { cert: "kube-controller-manager", user: "system:kube-controller-manager", server: local });
     kubeconfig("kube-scheduler", { cert: "kube-scheduler", user: "system:kube-scheduler", server: local });
     kubeconfig("admin", { cert: "admin", user: "admin" });
-    unit("kube-apiserver", apiServerUnit(plan, node));
-    unit("kube-controller-manager", controllerManagerUnit(plan));
-    unit("kube-scheduler", schedulerUnit(plan));
+    if (staticPods) {
+      for (const [file, manifest] of Object.entries(controlPlaneManifests(plan, node, components()))) {
+        add(`${MANIFESTS_STAGING_DIR}/${file}`, manifest);
+      }
+    } else {
+      unit("kube-apiserver", apiServerUnit(plan, node));
+      unit("kube-controller-manager", controllerManagerUnit(plan));
+      unit("kube-scheduler", schedulerUnit(plan));
+    }
   }
 
   if (node.kubelet) {
@@ -111,7 +126,8 @@ export function nodeFiles(plan: Plan, node: PlannedNode, pki: PkiMaterial, image
     add(CONTAINERD_CONFIG, containerdConfig({ sandboxImage: images.sandbox }));
     add(CNI_CONF_FILE, cniConfig(node));
     unit("kubelet", kubeletUnit(plan, node));
-    unit("kube-proxy", kubeProxyUnit());
+    if (staticPods) add(`${MANIFESTS_STAGING_DIR}/kube-proxy.yaml`, kubeProxyManifest(components()));
+    else unit("kube-proxy", kubeProxyUnit());
   }
 
   return [...files.values()];

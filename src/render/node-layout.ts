@@ -17,6 +17,8 @@ export const KUBE_DIR = "/etc/kubernetes";
 export const PKI_DIR = `${KUBE_DIR}/pki`;
 /** Static pod manifests kubelet watches. */
 export const MANIFESTS_DIR = `${KUBE_DIR}/manifests`;
+/** Where manifests wait until the images they name are in the node (then moved to MANIFESTS_DIR). */
+export const MANIFESTS_STAGING_DIR = `${KUBE_DIR}/manifests-staged`;
 /** kubelet's configuration file. */
 export const KUBELET_CONFIG = `${KUBE_DIR}/kubelet-config.yaml`;
 /** kube-proxy's configuration file. */

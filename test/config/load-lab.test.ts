@@ -159,8 +159,8 @@ const schemaCases: Case[] = [
   },
   {
     name: "an unknown check",
-    lines: [...HEAD, "nodes:", ALL_ROLES, "checks: [nodes-ready, dns]"],
-    expected: [{ line: 5, col: 23, message: 'checks[1]: "dns" is not one of the allowed values', hint: `allowed values: ${CHECK_IDS.join(", ")}` }],
+    lines: [...HEAD, "nodes:", ALL_ROLES, "checks: [nodes-ready, dnss]"],
+    expected: [{ line: 5, col: 23, message: 'checks[1]: "dnss" is not one of the allowed values', hint: `did you mean "dns"? allowed values: ${CHECK_IDS.join(", ")}` }],
   },
   {
     name: "a number where a string is expected",
@@ -334,7 +334,7 @@ describe("fixtures", () => {
   it("valid-ha.yaml keeps every value it sets", async () => {
     const { lab, warnings } = await loadLabFile(join(FIXTURES, "valid-ha.yaml"));
     expect(warnings).toEqual([]);
-    expect(lab.controlPlane).toBe("systemd");
+    expect(lab.controlPlane).toBe("static-pods");
     expect(lab.network).toEqual({
       nodeSubnet: "172.30.0.0/24",
       podCidr: "10.244.0.0/16",
@@ -350,7 +350,7 @@ describe("fixtures", () => {
       ["worker-1", "172.30.0.254"],
       ["worker-2", undefined],
     ]);
-    expect(lab.addons).toEqual([]);
+    expect(lab.addons).toEqual(["coredns"]);
     expect(lab.checks).toEqual(["etcd-health", "nodes-ready", "cluster-ip-service"]);
   });
 
@@ -399,9 +399,7 @@ describe("fixtures", () => {
       { line: 13, col: 11, message: 'duplicate node name "cp": node 1 has it too', hint: "rename one of the nodes" },
       { line: 14, col: 19, severity: "warning", message: 'node "cp" lists role etcd twice', hint: "remove the repeated role" },
       { line: 15, col: 9, message: "node IP 172.30.0.255 is the broadcast address of the node subnet 172.30.0.0/24", hint: "are reserved" },
-      { line: 16, col: 10, message: 'addon "coredns" is not available in this version of kubelab', hint: "remove it from addons" },
       { line: 16, col: 19, severity: "warning", message: 'addon "coredns" is listed twice', hint: "remove the repeated entry" },
-      { line: 16, col: 19, message: 'addon "coredns" is not available in this version of kubelab', hint: "remove it from addons" },
     ],
   };
 

@@ -417,8 +417,15 @@ describe("values this version cannot run", () => {
     const lines = [...HEAD, "provider: vagrant", "controlPlane: static-pods", "nodes:", ALL_ROLES, "addons: [coredns]"];
     expectProblems(allProblemsOf(lines).filter((p) => NOT_AVAILABLE.test(p.message)), [
       { line: 3, col: 11, message: 'provider "vagrant" is not available in this version of kubelab', hint: "use provider: docker" },
-      { line: 4, col: 15, message: 'controlPlane "static-pods" is not available in this version of kubelab', hint: "use controlPlane: systemd" },
-      { line: 7, col: 10, message: 'addon "coredns" is not available in this version of kubelab', hint: "remove it from addons" },
     ]);
+  });
+});
+
+describe("checks and what they need", () => {
+  it("asks for the coredns addon when the dns check is listed", () => {
+    expectProblems(problemsOf([...HEAD, "nodes:", ALL_ROLES, "checks: [nodes-ready, dns]"]), [
+      { line: 5, col: 23, message: 'check "dns" needs the coredns addon', hint: "add coredns to addons" },
+    ]);
+    expect(problemsOf([...HEAD, "nodes:", ALL_ROLES, "addons: [coredns]", "checks: [nodes-ready, dns]"])).toEqual([]);
   });
 });

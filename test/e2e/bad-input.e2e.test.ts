@@ -3,7 +3,7 @@
  * first node exists nothing is left behind; a failure midway keeps the nodes, says how to read
  * their logs and how to remove them, and `lab down` then removes everything.
  */
-import { chmod, mkdtemp, rm, stat, writeFile } from "node:fs/promises";
+import { mkdtemp, rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
@@ -66,21 +66,25 @@ describe.skipIf(skip)("bad input and failures", () => {
     await expectNothingMade(env, "e2e-nobinaries");
   });
 
+  /** A static binary that is not a scheduler: kubectl rejects the scheduler's flags and exits. */
+  const notAScheduler = (): string => join(TEST_ARTIFACTS, "bin", "kubectl");
+
   it("keeps a lab that fails midway for inspection, names the unit with its journal, and removes it on down", async () => {
-    const dir = await mkdtemp(join(tmpdir(), "kubelab-broken-"));
-    const broken = join(dir, "kube-scheduler");
-    await writeFile(broken, "#!/bin/sh\necho 'kube-scheduler: simulated crash for the test' >&2\nexit 1\n");
-    await chmod(broken, 0o755);
     const name = "e2e-midway";
-    const file = await labFileCopy("coreos-single", name);
-    const r = await lab(["up", file, "--json", "--with", `kube-scheduler=${broken}`], { ...env, KUBELAB_TIMEOUT_SCALE: "0.15" });
+    // The systemd control plane (the static-pods one is below).
+    const file = await labFileCopy("coreos-single", name, [
+      ["controlPlane: static-pods", "controlPlane: systemd"],
+      ["addons: [coredns]\n", ""],
+      ["  - dns\n", ""],
+    ]);
+    const r = await lab(["up", file, "--json", "--with", `kube-scheduler=${notAScheduler()}`], { ...env, KUBELAB_TIMEOUT_SCALE: "0.15" });
     expect(r.exitCode).toBe(1);
     const events = jsonLines(r.stdout);
     const failedStep = events.find((e) => e.type === "step-end" && e.status === "failed") as { step: string; error: { message: string; journal?: { unit: string; lines: string[] }[]; hint?: string } };
     expect(failedStep.step).toBe("control-plane");
     expect(failedStep.error.message).toMatch(/timed out after \d+s waiting for the scheduler to be healthy on node core1 \(kube-scheduler on core1\)/);
     expect(failedStep.error.journal?.[0]?.unit).toBe("kube-scheduler");
-    expect(failedStep.error.journal?.[0]?.lines.join("\n")).toMatch(/simulated crash for the test/);
+    expect(failedStep.error.journal?.[0]?.lines.join("\n")).toMatch(/unknown flag: --/);
     const end = events.at(-1) as { type: string; status: string; next: string[] };
     expect(end).toMatchObject({ type: "run-end", status: "failed" });
     expect(end.next.join("\n")).toMatch(/lab logs e2e-midway NODE UNIT/);
@@ -95,6 +99,24 @@ describe.skipIf(skip)("bad input and failures", () => {
     expect(down.exitCode, down.all).toBe(0);
     await expectNothingMade(env, name);
   }, 120_000);
+
+  it("names a failing static pod, its state and the last lines of its log", async () => {
+    const name = "e2e-badpod";
+    const file = await labFileCopy("coreos-single", name);
+    const r = await lab(["up", file, "--json", "--with", `kube-scheduler=${notAScheduler()}`], { ...env, KUBELAB_TIMEOUT_SCALE: "0.2" });
+    try {
+      expect(r.exitCode).toBe(1);
+      const failedStep = jsonLines(r.stdout).find((e) => e.type === "step-end" && e.status === "failed") as { step: string; error: { message: string; journal?: { unit: string; lines: string[] }[] } };
+      expect(failedStep.step).toBe("control-plane");
+      expect(failedStep.error.message).toMatch(/waiting for the scheduler to be healthy on node core1/);
+      const pod = failedStep.error.journal?.find((j) => j.unit.startsWith("static pod"));
+      expect(pod?.unit).toMatch(/^static pod kube-system\/kube-scheduler-core1 \((CrashLoopBackOff|started)\)$/);
+      expect(pod?.lines.join("\n")).toMatch(/unknown flag: --/);
+    } finally {
+      await lab(["down", name], env);
+    }
+    await expectNothingMade(env, name);
+  }, 150_000);
 
   it("removes a half-made lab whose state directory is gone", async () => {
     const name = "e2e-orphan";

@@ -1,13 +1,22 @@
 /**
  * End to end, against the real Docker engine with real Kubernetes binaries: the coreos-single lab
- * comes up with every check green, its state is private, kubectl on the host reaches it, verify,
- * status, list, logs and exec work, a rerun reuses its certificates, and down removes every trace
+ * (etcd as a unit, the control plane and kube-proxy as static pods, CoreDNS) comes up with every
+ * check that can run here green, its state is private, kubectl on the host reaches it, verify,
+ * status, list, logs, exec and images load work, the dig check is proven against a real DNS server,
+ * the control plane heals itself, a rerun reuses its certificates, and down removes every trace
  * without the host's sysctls having changed at any point.
  */
 import { readdir, readFile, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { execa } from "execa";
+import { randomBytes } from "node:crypto";
+import Docker from "dockerode";
+import { pack } from "tar-stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { corednsImage } from "../../src/addons/coredns.js";
+import { dig } from "../../src/checks/dns.js";
+import { followDockerStream, hasImage } from "../../src/images/docker-engine.js";
+import type { CheckResult } from "../../src/pipeline/events.js";
 import {
   e2eSkipReason,
   hostSysctls,
@@ -18,11 +27,29 @@ import {
   type CliResult,
   labFileCopy,
   sysctlChanges,
+  labContext,
   TEST_ARTIFACTS,
 } from "./support.js";
 
 const NAME = "e2e-coreos";
 const skip = await e2eSkipReason("coreos-single");
+
+/**
+ * The dns check either passed, or (CoreDNS's image being neither in the engine nor pullable here)
+ * did not run and said why and how to fix it: never green without running, never silent.
+ */
+async function expectDnsPassesOrSaysWhyNot(results: CheckResult[], env: NodeJS.ProcessEnv): Promise<void> {
+  expect(results.length).toBeGreaterThan(0);
+  if (results.every((r) => r.status === "pass")) return;
+  const [result] = results;
+  expect(results).toHaveLength(1);
+  expect(result!.status).toBe("not-run");
+  const image = corednsImage((await labContext(NAME, env)).plan);
+  expect(await hasImage(new Docker(), image), `${image} is in the engine, so the dns check should have run`).toBe(false);
+  expect(result!.reason).toMatch(new RegExp(`the CoreDNS image ${image.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")} is not in the nodes and cannot be pulled here \\((ErrImagePull|ImagePullBackOff)\\)`));
+  expect(result!.hint).toContain(`lab images load ${NAME} ${image}`);
+  console.info(`  dns check NOT RUN here (as expected without a CoreDNS image): ${result!.reason}`);
+}
 
 describe.skipIf(skip)("coreos-single on Docker", () => {
   let env: NodeJS.ProcessEnv;
@@ -47,21 +74,39 @@ describe.skipIf(skip)("coreos-single on Docker", () => {
     if (env) await lab(["down", NAME], env);
   }, 60_000);
 
-  it("comes up with every check green", () => {
+  it("comes up with every check that can run here green", async () => {
     expect(up.exitCode, up.all).toBe(0);
     const end = upEvents.at(-1) as { type: string; status: string; durationMs: number };
     expect(end).toMatchObject({ type: "run-end", status: "ok" });
-    const checks = upEvents.filter((e) => e.type === "check").map((e) => e.result as { check: string; status: string; saw: string });
-    expect(checks.map((c) => c.check).sort()).toEqual(["cluster-ip-service", "component-statuses", "etcd-health", "nodes-ready", "pod-logs"]);
-    for (const c of checks) expect(c.status, `${c.check}: ${c.saw}`).toBe("pass");
+    const checks = upEvents.filter((e) => e.type === "check").map((e) => e.result as CheckResult);
+    expect([...new Set(checks.map((c) => c.check))].sort()).toEqual([
+      "apiserver-health", "cluster-info", "cluster-ip-service", "component-statuses", "dns", "etcd-health", "etcd-version", "nodes-ready", "pod-logs",
+    ]);
+    for (const c of checks.filter((x) => x.check !== "dns")) expect(c.status, `${c.check}: ${c.saw}`).toBe("pass");
     expect(checks.find((c) => c.check === "component-statuses")!.saw).toBe("controller-manager Healthy, etcd-0 Healthy, scheduler Healthy");
-    console.info(`  lab up ${NAME}: ${(end.durationMs / 1000).toFixed(1)}s to all checks green`);
+    expect(checks.find((c) => c.check === "apiserver-health")!.saw).toBe("version v1.20.2, healthz ok");
+    expect(checks.find((c) => c.check === "etcd-version")!.saw).toMatch(/^etcdserver 3\.4\.23, etcdcluster 3\.4\.0$/);
+    expect(checks.find((c) => c.check === "cluster-info")!.saw).toMatch(/^Kubernetes control plane is running at https:\/\/172\.30\.\d+\.10:6443$/);
+    await expectDnsPassesOrSaysWhyNot(checks.filter((c) => c.check === "dns"), env);
+    console.info(`  lab up ${NAME}: ${(end.durationMs / 1000).toFixed(1)}s to every check that can run here green`);
+  });
+
+  it("runs the control plane and kube-proxy as static pods, etcd and kubelet as units", async () => {
+    const r = await lab(["exec", NAME, "core1", "--", "sh", "-c",
+      'ls /etc/kubernetes/manifests; systemctl is-active etcd kubelet; ls /etc/systemd/system/kube-apiserver.service 2>&1; ctr -n k8s.io containers ls -q "labels.\\"io.kubernetes.pod.namespace\\"==kube-system" | wc -l'], env);
+    expect(r.stdout.split("\n").slice(0, 4)).toEqual(["kube-apiserver.yaml", "kube-controller-manager.yaml", "kube-proxy.yaml", "kube-scheduler.yaml"]);
+    expect(r.stdout).toMatch(/active\nactive\n/);
+    expect(r.stdout).toMatch(/No such file or directory/);
+    // Four static pods, each a sandbox and a container.
+    expect(Number(r.stdout.trim().split("\n").at(-1))).toBeGreaterThanOrEqual(8);
   });
 
   it("reports every step as an event pair, in pipeline order", () => {
     const start = upEvents[0] as { type: string; steps: { id: string }[] };
     expect(start.type).toBe("run-start");
-    expect(start.steps.map((s) => s.id)).toEqual(["artifacts", "node-image", "nodes", "pki", "files", "etcd", "kubelet", "control-plane", "pod-network", "checks"]);
+    expect(start.steps.map((s) => s.id)).toEqual([
+      "artifacts", "node-image", "nodes", "pki", "component-images", "files", "etcd", "kubelet", "control-plane", "pod-network", "addons", "checks",
+    ]);
     for (const { id } of start.steps) {
       expect(upEvents.some((e) => e.type === "step-start" && e.step === id), id).toBe(true);
       expect(upEvents.some((e) => e.type === "step-end" && e.step === id && e.status === "ok"), id).toBe(true);
@@ -93,9 +138,12 @@ describe.skipIf(skip)("coreos-single on Docker", () => {
   it("verifies again, as JSON", async () => {
     const r = await lab(["verify", NAME, "--json"], env);
     expect(r.exitCode, r.all).toBe(0);
-    const results = jsonLines(r.stdout).filter((e) => e.type === "check").map((e) => e.result as { status: string });
-    expect(results).toHaveLength(5);
-    expect(results.every((x) => x.status === "pass")).toBe(true);
+    const results = jsonLines(r.stdout).filter((e) => e.type === "check").map((e) => e.result as CheckResult);
+    expect(results.filter((x) => x.check !== "dns").map((x) => `${x.check} ${x.status}`)).toEqual(
+      results.filter((x) => x.check !== "dns").map((x) => `${x.check} pass`),
+    );
+    expect(results.filter((x) => x.check !== "dns")).toHaveLength(8);
+    await expectDnsPassesOrSaysWhyNot(results.filter((x) => x.check === "dns"), env);
   });
 
   it("shows the lab in status and list, and reads logs and runs commands in its node", async () => {
@@ -112,6 +160,81 @@ describe.skipIf(skip)("coreos-single on Docker", () => {
     const failing = await lab(["exec", NAME, "core1", "--", "sh", "-c", "exit 3"], env);
     expect(failing.exitCode).toBe(3);
   });
+
+  it("loads a 10 MB image into the node within 3 s, and refuses one that does not exist", async () => {
+    const docker = new Docker();
+    const tag = "kubelab-e2e/ten-megabytes:1";
+    const tar = pack();
+    tar.entry({ name: "Dockerfile" }, "FROM scratch\nCOPY blob /blob\n");
+    tar.entry({ name: "blob" }, randomBytes(10 * 1024 * 1024));
+    tar.finalize();
+    await followDockerStream(docker, await docker.buildImage(tar as unknown as NodeJS.ReadableStream, { t: tag }));
+    try {
+      const started = Date.now();
+      const r = await lab(["images", "load", NAME, tag], env);
+      const took = Date.now() - started;
+      expect(r.exitCode, r.all).toBe(0);
+      expect(r.stdout).toMatch(/loaded kubelab-e2e\/ten-megabytes:1 \(10\.\d MB\) into core1/);
+      expect(took).toBeLessThan(3000);
+      console.info(`  lab images load of a 10 MB image: ${(took / 1000).toFixed(2)}s (CLI start included)`);
+      const images = await lab(["exec", NAME, "core1", "--", "ctr", "-n", "k8s.io", "images", "ls", "-q"], env);
+      expect(images.stdout).toContain("docker.io/kubelab-e2e/ten-megabytes:1");
+
+      const missing = await lab(["images", "load", NAME, "kubelab-e2e/no-such-image:1", tag], env);
+      expect(missing.exitCode).toBe(1);
+      expect(missing.stderr).toMatch(/failed to load kubelab-e2e\/no-such-image:1: no such image in the Docker engine, and no such file/);
+      const after = await lab(["exec", NAME, "core1", "--", "ctr", "-n", "k8s.io", "images", "ls", "-q"], env);
+      expect(after.stdout).toBe(images.stdout);
+    } finally {
+      await docker.getImage(tag).remove({ force: true });
+    }
+  });
+
+  it("proves the dig check against a real DNS server (dnsmasq) answering a test zone", async () => {
+    const ctx = await labContext(NAME, env);
+    const zone = "kubernetes.default.svc.cluster.local";
+    const start = await lab(["exec", NAME, "core1", "--", "dnsmasq", "--port=5353", "--listen-address=127.0.0.1", "--bind-interfaces",
+      "--no-resolv", "--no-hosts", `--address=/${zone}/10.3.0.1`, "--pid-file=/run/kubelab-test-dnsmasq.pid"], env);
+    expect(start.exitCode, start.all).toBe(0);
+    try {
+      const good = await dig(ctx, "core1", "127.0.0.1", zone, "10.3.0.1", 5353);
+      expect(good).toEqual({ ok: true, ran: `dig @127.0.0.1 -p 5353 +short +time=2 +tries=2 ${zone} A`, saw: "10.3.0.1" });
+      const wrong = await dig(ctx, "core1", "127.0.0.1", zone, "10.3.0.99", 5353);
+      expect(wrong).toMatchObject({ ok: false, saw: "10.3.0.1" });
+      const unknown = await dig(ctx, "core1", "127.0.0.1", "nothing.example.test", "10.3.0.1", 5353);
+      expect(unknown).toMatchObject({ ok: false, saw: "no answer" });
+    } finally {
+      await lab(["exec", NAME, "core1", "--", "sh", "-c", "kill $(cat /run/kubelab-test-dnsmasq.pid)"], env);
+    }
+    const gone = await dig(ctx, "core1", "127.0.0.1", zone, "10.3.0.1", 5353);
+    expect(gone.ok).toBe(false);
+    expect(gone.saw).toMatch(/connection refused|timed out|no servers could be reached/);
+  });
+
+  it("heals itself: kubelet restarts a deleted kube-apiserver container and the checks go green again", async () => {
+    const kill = await lab(["exec", NAME, "core1", "--", "sh", "-c", [
+      'id=$(ctr -n k8s.io containers ls -q "labels.\\"io.kubernetes.container.name\\"==kube-apiserver" | head -n 1)',
+      'test -n "$id"',
+      'ctr -n k8s.io tasks kill -s SIGKILL "$id"',
+      'for i in $(seq 30); do ctr -n k8s.io tasks ls | grep -q "^$id .*RUNNING" || break; sleep 0.1; done',
+      'ctr -n k8s.io tasks delete "$id" >/dev/null 2>&1; ctr -n k8s.io containers delete "$id"',
+      'echo "$id"',
+    ].join("\n")], env);
+    expect(kill.exitCode, kill.all).toBe(0);
+    const deleted = kill.stdout.trim();
+    const started = Date.now();
+    const healthy = await lab(["exec", NAME, "core1", "--", "sh", "-c",
+      "for i in $(seq 300); do curl -fs --max-time 1 --cacert /etc/kubernetes/pki/ca.crt https://127.0.0.1:6443/readyz >/dev/null && exit 0; sleep 0.2; done; exit 1"], env);
+    expect(healthy.exitCode, "the API server came back").toBe(0);
+    console.info(`  kube-apiserver back ${((Date.now() - started) / 1000).toFixed(1)}s after its container was deleted`);
+    const now = await lab(["exec", NAME, "core1", "--", "ctr", "-n", "k8s.io", "containers", "ls", "-q", 'labels."io.kubernetes.container.name"==kube-apiserver'], env);
+    expect(now.stdout.trim()).not.toBe("");
+    expect(now.stdout).not.toContain(deleted);
+    const verify = await lab(["verify", NAME, "--json"], env);
+    expect(verify.exitCode, verify.all).toBe(0);
+    const results = jsonLines(verify.stdout).filter((e) => e.type === "check").map((e) => e.result as CheckResult);
+    expect(results.filter((x) => x.status === "fail")).toEqual([]);
+  }, 120_000);
 
   it("reuses every certificate when brought up again unchanged", async () => {
     const before = await readFile(join(stateDir(), "pki", "kube-apiserver.crt"), "utf8");

@@ -10,7 +10,9 @@ import { homedir, tmpdir } from "node:os";
 import { join } from "node:path";
 import Docker from "dockerode";
 import { execa } from "execa";
+import { labFromState } from "../../src/lab/lab-from-state.js";
 import { packagePath } from "../../src/package-root.js";
+import type { LabContext } from "../../src/pipeline/lab-context.js";
 
 /** The folder of Kubernetes test binaries (built by ../shared/scripts/k8s-test-artifacts). */
 export const TEST_ARTIFACTS = process.env.KUBELAB_TEST_ARTIFACTS ?? join(homedir(), ".cache", "k8s-test-artifacts", "v1.20.2");
@@ -121,4 +123,10 @@ export function sysctlChanges(before: Map<string, string>, after: Map<string, st
     if (now !== undefined && now !== value) changes.push(`${key}: ${value} -> ${now}`);
   }
   return changes;
+}
+
+/** A context for calling the core's functions (checks, node commands) on a lab the CLI brought up. */
+export async function labContext(name: string, env: NodeJS.ProcessEnv): Promise<LabContext> {
+  const { plan, provider, paths } = await labFromState(name, env);
+  return { plan, provider, paths, emit: () => undefined, signal: new AbortController().signal };
 }

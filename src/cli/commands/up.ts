@@ -6,6 +6,7 @@ import { parseWith } from "../../artifacts/resolve-artifacts.js";
 import { PROVIDERS, type ProviderName } from "../../config/lab-schema.js";
 import { UserError } from "../../errors.js";
 import { labUp } from "../../lab/lab-up.js";
+import { runAbortController } from "../../pipeline/run-abort.js";
 import { eventRenderer } from "../event-output.js";
 import { reportError, type GlobalOptions } from "../output.js";
 
@@ -20,7 +21,7 @@ export function upCommand(program: Command): void {
     .action(async (lab: string, opts: { with: string[]; provider?: string }, cmd: Command) => {
       const global = cmd.optsWithGlobals<GlobalOptions>();
       const renderer = eventRenderer(global);
-      const controller = new AbortController();
+      const controller = runAbortController();
       const onSignal = (): void => controller.abort();
       process.once("SIGINT", onSignal);
       process.once("SIGTERM", onSignal);

@@ -19,7 +19,7 @@ export const copyFiles: Step = {
   async run(ctx) {
     const pki = need(ctx, "pki");
     await forEachNode(ctx, "files", ctx.plan.nodes, async (node) => {
-      const files = nodeFiles(ctx.plan, node, pki, { sandbox: SANDBOX_IMAGE });
+      const files = nodeFiles(ctx.plan, node, pki, { sandbox: SANDBOX_IMAGE, components: ctx.results.componentImages?.refs });
       await Promise.all(files.map((f) => writeFileAtomic(join(ctx.paths.nodeDir(node.name), f.path), f.content, f.mode)));
       await ctx.provider.copyFiles(ctx.plan.labName, node.name, files);
       await sh(ctx, node.name, `chmod 0700 ${PKI_DIR} 2>/dev/null || true; systemctl daemon-reload`, "reload systemd");

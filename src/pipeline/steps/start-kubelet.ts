@@ -2,17 +2,48 @@
  * Step: on every kubelet node, start containerd, load the images the node carries (the pause
  * image, the checks' toolbox), and start kubelet and kube-proxy. It does not wait for the API
  * server: kubelet keeps trying to register until it answers (the pod network step waits for that).
+ *
+ * With a static-pods control plane, kubelet starts at once (its own start-up takes seconds) while
+ * the static pods' images load; then their manifests move into /etc/kubernetes/manifests, so
+ * kubelet never looks for an image that is not there yet.
  */
-import { PRELOAD_IMAGES_DIR } from "../../render/node-layout.js";
+import { readFile } from "node:fs/promises";
+import type { PlannedNode } from "../../plan/plan.js";
+import { MANIFESTS_DIR, MANIFESTS_STAGING_DIR, PRELOAD_IMAGES_DIR } from "../../render/node-layout.js";
+import type { StaticPodComponent } from "../../render/static-pods.js";
 import { sh, startUnits } from "../node-commands.js";
+import { loadImageArchive } from "../node-images.js";
 import { forEachNode } from "../run-pipeline.js";
+import { need, type RunContext } from "../run-context.js";
 import type { Step } from "../step.js";
+
+/** The static pods a node runs. */
+function staticPodsOf(node: PlannedNode): StaticPodComponent[] {
+  return [...(node.controlPlane ? (["kube-apiserver", "kube-controller-manager", "kube-scheduler"] as const) : []), "kube-proxy"];
+}
+
+async function installStaticPods(ctx: RunContext, node: PlannedNode): Promise<void> {
+  const images = need(ctx, "componentImages");
+  for (const component of staticPodsOf(node)) {
+    const ref = images.refs[component];
+    ctx.emit({ type: "progress", step: "kubelet", node: node.name, message: `loading ${ref}` });
+    await loadImageArchive(ctx, node.name, await readFile(images.archives[component]), ref);
+  }
+  // Moved in one by one (a dot-file first: kubelet ignores hidden files) so none is read half-written.
+  await sh(
+    ctx,
+    node.name,
+    `mkdir -p ${MANIFESTS_DIR}\nfor f in ${MANIFESTS_STAGING_DIR}/*.yaml; do n=$(basename "$f"); cp "$f" ${MANIFESTS_DIR}/."$n" && mv ${MANIFESTS_DIR}/."$n" ${MANIFESTS_DIR}/"$n"; done`,
+    "install the static pod manifests",
+  );
+}
 
 /** Starts each node's kubelet. */
 export const startKubelet: Step = {
   id: "kubelet",
   title: "Starting containerd, kubelet and kube-proxy",
   async run(ctx) {
+    const staticPods = ctx.plan.controlPlaneMode === "static-pods";
     const nodes = ctx.plan.nodes.filter((n) => n.kubelet);
     await forEachNode(ctx, "kubelet", nodes, async (node) => {
       await sh(
@@ -25,7 +56,8 @@ export const startKubelet: Step = {
         ].join("\n"),
         "start containerd and load the node's images",
       );
-      await startUnits(ctx, node.name, ["kubelet", "kube-proxy"]);
+      await startUnits(ctx, node.name, staticPods ? ["kubelet"] : ["kubelet", "kube-proxy"]);
+      if (staticPods) await installStaticPods(ctx, node);
     });
   },
 };

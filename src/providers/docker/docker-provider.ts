@@ -46,6 +46,9 @@ function unprivilegedHostConfig(): Docker.HostConfig {
     MaskedPaths: [],
     ReadonlyPaths: [],
     Devices: [{ PathOnHost: "/dev/kmsg", PathInContainer: "/dev/kmsg", CgroupPermissions: "rwm" }],
+    // Privileged pods (kube-proxy as a static pod, CNI daemons) get every device in their own
+    // device cgroup, which a child may only do when the node's cgroup allows it, as --privileged would.
+    DeviceCgroupRules: ["a *:* rwm"],
   };
 }
 

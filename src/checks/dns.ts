@@ -1,0 +1,126 @@
+/**
+ * Check: cluster DNS. From every kubelet node, `dig @<DNS IP> kubernetes.default.svc.<domain>`
+ * answers the kubernetes Service IP; and a pod, using the resolver kubelet gives it, resolves a
+ * Service by name. When the CoreDNS image can be neither found nor pulled, the check does not run
+ * and says how to load the image: it is never reported as passed.
+ */
+import { corednsImage } from "../addons/coredns.js";
+import { shellLine } from "../errors.js";
+import { adminNode, kubeletNodes } from "../plan/plan.js";
+import type { CheckResult } from "../pipeline/events.js";
+import { tryKubectl } from "../pipeline/kubectl.js";
+import type { LabContext } from "../pipeline/lab-context.js";
+import { exec, lastLines, scaledTimeout } from "../pipeline/node-commands.js";
+import { applyObjects, CHECK_NAMESPACE, cleanUp, podProblem, podState, runSuffix, toolboxPod, waitForPod, type PodInfo } from "./check-pods.js";
+import { checkResult, type Check } from "./check.js";
+
+/** Waiting reasons that mean the image is not to be had. */
+const IMAGE_REASONS = ["ErrImagePull", "ImagePullBackOff", "ErrImageNeverPull"];
+
+/** The outcome of one dig. */
+export interface DigOutcome {
+  ok: boolean;
+  ran: string;
+  saw: string;
+}
+
+/** Asks `server` (from `node`) for the A record of `name`; ok when `expected` is among the answers. */
+export async function dig(ctx: LabContext, node: string, server: string, name: string, expected: string, port = 53): Promise<DigOutcome> {
+  const argv = ["dig", `@${server}`, "-p", String(port), "+short", "+time=2", "+tries=2", name, "A"];
+  const r = await exec(ctx, node, argv);
+  const answers = r.stdout.split("\n").map((l) => l.trim()).filter(Boolean);
+  const saw = r.exitCode === 0 ? (answers.length ? answers.join(", ") : "no answer") : lastLines(`${r.stdout}${r.stderr}`, 2).trim();
+  return { ok: r.exitCode === 0 && answers.includes(expected), ran: shellLine(argv), saw };
+}
+
+/** CoreDNS's pods, as the API server has them. */
+async function corednsPods(ctx: LabContext): Promise<PodInfo[]> {
+  const r = await tryKubectl(ctx, ["get", "pods", "-n", "kube-system", "-l", "k8s-app=kube-dns", "-o", "json"]);
+  return r.exitCode === 0 ? (JSON.parse(r.stdout) as { items: PodInfo[] }).items : [];
+}
+
+const ready = (p: PodInfo): boolean => p.status.conditions?.some((c) => c.type === "Ready" && c.status === "True") ?? false;
+const imageMissing = (p: PodInfo): string | undefined =>
+  p.status.containerStatuses?.map((c) => c.state?.waiting?.reason).find((r) => r && IMAGE_REASONS.includes(r));
+
+/** Cluster DNS. */
+export const dnsCheck: Check = {
+  id: "dns",
+  title: "cluster DNS answers",
+  appliesTo: (plan) => plan.addons.includes("coredns"),
+  async run(ctx) {
+    const started = Date.now();
+    const { plan } = ctx;
+    const image = corednsImage(plan);
+    const name = `kubernetes.default.svc.${plan.network.clusterDomain}`;
+    const ran = `kubectl get pods -n kube-system -l k8s-app=kube-dns`;
+
+    // CoreDNS first: running and ready, or a reason why not.
+    const deadline = Date.now() + scaledTimeout(90_000);
+    let pods = await corednsPods(ctx);
+    while (!pods.some(ready) && Date.now() < deadline) {
+      const missing = pods.map(imageMissing).find(Boolean);
+      if (missing) {
+        return [
+          checkResult(dnsCheck, started, {
+            status: "not-run",
+            ran,
+            saw: pods.map((p) => podState(p, p.metadata.name)).join("; "),
+            reason: `the CoreDNS image ${image} is not in the nodes and cannot be pulled here (${missing})`,
+            hint: `load it from your Docker engine or a saved tarball: lab images load ${plan.labName} ${image}   then: lab verify ${plan.labName}`,
+          }),
+        ];
+      }
+      await new Promise((r) => setTimeout(r, 500));
+      pods = await corednsPods(ctx);
+    }
+    if (!pods.some(ready)) {
+      const pod = pods[0];
+      return [
+        checkResult(dnsCheck, started, {
+          status: "fail",
+          ran,
+          saw: pod ? podState(pod, pod.metadata.name) : "no CoreDNS pod",
+          reason: pod ? await podProblem(ctx, pod, pod.metadata.name, "kube-system") : "the coredns Deployment has no pods",
+          hint: `kubectl -n kube-system describe deployment coredns`,
+        }),
+      ];
+    }
+
+    // dig from every kubelet node.
+    const results: CheckResult[] = await Promise.all(
+      kubeletNodes(plan).map(async (node) => {
+        const d = await dig(ctx, node.name, plan.network.dnsIp, name, plan.network.serviceIp);
+        return checkResult(dnsCheck, started, {
+          node: node.name,
+          status: d.ok ? "pass" : "fail",
+          ran: d.ran,
+          saw: d.saw,
+          ...(d.ok ? {} : { reason: `expected ${plan.network.serviceIp}`, hint: `lab logs ${plan.labName} ${node.name} kube-proxy` }),
+        });
+      }),
+    );
+
+    // A pod resolves a Service by name, through the resolver kubelet configured for it.
+    const suffix = runSuffix();
+    const cleaned = cleanUp(ctx, dnsCheck.id, suffix);
+    const podName = `dns-${suffix}`;
+    await applyObjects(ctx, [
+      toolboxPod({ name: podName, check: dnsCheck.id, run: suffix, command: ["nslookup", name], restartPolicy: "Never", nodeName: adminNode(plan).kubelet ? adminNode(plan).name : undefined }),
+    ]);
+    const { pod } = await waitForPod(ctx, podName, (p) => p.status.phase === "Succeeded" || p.status.phase === "Failed", 60_000);
+    await cleaned;
+    const logs = await tryKubectl(ctx, ["logs", podName, "-n", CHECK_NAMESPACE]);
+    const resolved = pod?.status.phase === "Succeeded" && logs.stdout.includes(plan.network.serviceIp);
+    results.push(
+      checkResult(dnsCheck, started, {
+        node: pod?.spec.nodeName,
+        status: resolved ? "pass" : "fail",
+        ran: `kubectl run ${podName} -- nslookup ${name}`,
+        saw: lastLines(logs.stdout || (pod ? podState(pod, podName) : "no pod"), 2).replace(/\n/g, " ").trim(),
+        ...(resolved ? {} : { reason: pod ? await podProblem(ctx, pod, podName) : "the pod was not created" }),
+      }),
+    );
+    return results;
+  },
+};
