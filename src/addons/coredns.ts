@@ -129,5 +129,6 @@ export function corednsManifests(plan: Plan): string {
       },
     },
   ];
-  return objects.map((o) => stringify(o)).join("---\n");
+  // Shared objects (the labels) are written out each time, not as YAML anchors.
+  return objects.map((o) => stringify(o, { aliasDuplicateObjects: false })).join("---\n");
 }

@@ -1,6 +1,7 @@
 /**
  * `lab artifacts import DIR`: puts a local folder of binaries (bin/ with Kubernetes, etcd and
- * etcdctl; cni/ with the CNI plugins; a VERSIONS file) into the cache, so labs find them offline.
+ * etcdctl, and flanneld for flannel labs; cni/ with the CNI plugins; a VERSIONS file) into the
+ * cache, so labs find them offline. Each component the folder holds is imported; none is required.
  */
 import { readdir, stat } from "node:fs/promises";
 import { join } from "node:path";
@@ -22,7 +23,7 @@ async function isFile(path: string): Promise<boolean> {
 export async function importArtifactDir(dir: string, cache: ArtifactCache): Promise<CacheManifest[]> {
   if (!(await stat(dir).then((s) => s.isDirectory(), () => false))) {
     throw new UserError(`failed to import artifacts: ${dir} is not a folder`, {
-      hint: "pass a folder with bin/ (kube-apiserver, ..., etcd, etcdctl), cni/ (bridge, host-local, ...) and a VERSIONS file",
+      hint: "pass a folder with bin/ (kube-apiserver, ..., etcd, etcdctl, and flanneld for flannel labs), cni/ (bridge, host-local, ...) and a VERSIONS file",
     });
   }
   const versions = await readVersionsFile(dir);
@@ -51,7 +52,7 @@ export async function importArtifactDir(dir: string, cache: ArtifactCache): Prom
   }
   if (problems.length || planned.length === 0) {
     throw new UserError(`failed to import artifacts from ${dir}: ${problems.length ? problems.join("; ") : "it holds none"}`, {
-      hint: 'the folder needs bin/, cni/ and a VERSIONS file with lines like "kubernetes v1.20.2", "etcd v3.4.23", "cni-plugins v1.1.1"',
+      hint: 'the folder needs bin/, cni/ and a VERSIONS file with lines like "kubernetes v1.20.2", "etcd v3.4.23", "cni-plugins v1.1.1" (and "flannel v0.22.0" with bin/flanneld)',
     });
   }
   const imported: CacheManifest[] = [];

@@ -1,6 +1,6 @@
 /**
  * The VERSIONS file of an artifact folder: one "component version" line each, e.g.
- * "kubernetes v1.20.2", "etcd 3.4.23", "cni-plugins 1.1.1+ds1-3+b5".
+ * "kubernetes v1.20.2", "etcd 3.4.23", "cni-plugins 1.1.1+ds1-3+b5", "flannel v0.22.0".
  */
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";

@@ -13,6 +13,12 @@ import { componentStatuses } from "./component-statuses.js";
 import { dnsCheck } from "./dns.js";
 import { etcdHealth } from "./etcd-health.js";
 import { etcdVersion } from "./etcd-version.js";
+import { flannelLeases } from "./flannel-leases.js";
+import { flannelSubnetEnv } from "./flannel-subnet-env.js";
+import { nodePing } from "./node-ping.js";
+import { overlayInterfaces } from "./overlay-interfaces.js";
+import { podPing } from "./pod-ping.js";
+import { serviceFromPod } from "./service-from-pod.js";
 import { nodesReady } from "./nodes-ready.js";
 import { podLogs } from "./pod-logs.js";
 
@@ -27,6 +33,12 @@ export const CHECKS: Record<CheckId, Check> = {
   "pod-logs": podLogs,
   "cluster-ip-service": clusterIpService,
   dns: dnsCheck,
+  "overlay-interfaces": overlayInterfaces,
+  "flannel-subnet-env": flannelSubnetEnv,
+  "flannel-leases": flannelLeases,
+  "node-ping": nodePing,
+  "pod-ping": podPing,
+  "service-from-pod": serviceFromPod,
 };
 
 /** Runs the lab's checks at the same time, emitting each result as it comes. */

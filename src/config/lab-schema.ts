@@ -26,6 +26,12 @@ export const CHECK_IDS = [
   "pod-logs",
   "cluster-ip-service",
   "dns",
+  "overlay-interfaces",
+  "flannel-subnet-env",
+  "flannel-leases",
+  "node-ping",
+  "pod-ping",
+  "service-from-pod",
 ] as const;
 /** A check id. */
 export type CheckId = (typeof CHECK_IDS)[number];
@@ -54,6 +60,19 @@ const node = z.strictObject({
   ip: ipv4.optional().describe("a fixed address in the node subnet; assigned in order when left out"),
 });
 
+const group = z
+  .strictObject({
+    prefix: z.string().describe("node names are the prefix and a number from 1: fed-node1, fed-node2, ..."),
+    roles: z.array(z.enum(NODE_ROLES)).min(1, { error: "a group needs at least one role" }).describe("the roles of every node of the group"),
+    count: z.number().int().min(0).describe("how many nodes; `lab up --scale PREFIX=N` changes it"),
+    max: z.number().int().min(1).max(32).default(8).describe("the most nodes this lab supports in the group"),
+  })
+  .refine((g) => g.count <= g.max, { error: "count is more than the group's max", path: ["count"] })
+  .describe("nodes alike, numbered from 1");
+
+/** Overlay modes: how pods on different nodes reach each other. */
+export const OVERLAYS = ["routes", "vxlan", "flannel"] as const;
+
 const network = z.strictObject({
   nodeSubnet: cidr
     .optional()
@@ -69,23 +88,33 @@ const network = z.strictObject({
   serviceCidr: cidr.default("10.96.0.0/24").describe("the ClusterIP range; its first address is the kubernetes Service"),
   dnsIp: ipv4.optional().describe("the cluster DNS Service address; defaults to the 10th address of serviceCidr"),
   clusterDomain: z.string().default("cluster.local").describe("the cluster's DNS domain"),
+  overlay: z
+    .enum(OVERLAYS)
+    .default("routes")
+    .describe("how pods on different nodes reach each other: routes (a route per remote pod subnet), vxlan (flannel.1 VXLAN devices set up by the pipeline), flannel (flanneld with its config in etcd)"),
 });
 
 const artifacts = z.strictObject({
   dir: z
     .string()
     .optional()
-    .describe("a local folder with bin/ (Kubernetes, etcd, etcdctl) and cni/ (CNI plugins) to use instead of the cache or a download"),
+    .describe("a local folder with bin/ (Kubernetes, etcd, etcdctl, and flanneld for flannel labs) and cni/ (CNI plugins) to use instead of the cache or a download"),
   etcdVersion: version.optional().describe("etcd release; defaults to the one the Kubernetes version was tested with"),
   cniVersion: version.optional().describe("CNI plugins release"),
+  flannelVersion: version.optional().describe("flannel release, for network.overlay flannel"),
+  flannelSha256: z
+    .string()
+    .regex(/^[0-9a-f]{64}$/, { error: "expected a SHA-256 in hex" })
+    .optional()
+    .describe("the SHA-256 flanneld must have, when its release's published digest cannot be had"),
   mirror: z
     .string()
     .optional()
     .describe("base URL of a mirror holding the release files under the upstream paths (for offline rooms)"),
 });
 
-/** The lab file schema (input: what a user writes; output: with defaults applied). */
-export const labSchema = z
+/** The lab file's keys and their types, before groups are expanded (for hints about keys). */
+export const labObjectSchema = z
   .strictObject({
     $schema: z.string().optional().describe("the JSON Schema for editors"),
     name: z.string().describe("the lab's name: lower-case letters, digits and '-'"),
@@ -102,8 +131,10 @@ export const labSchema = z
       podSubnetPrefix: 24,
       serviceCidr: "10.96.0.0/24",
       clusterDomain: "cluster.local",
+      overlay: "routes",
     }),
-    nodes: z.array(node).min(1, { error: "a lab needs at least one node" }),
+    nodes: z.array(node).default([]).describe("the lab's nodes, each named"),
+    groups: z.array(group).default([]).describe("groups of alike nodes, added after `nodes`"),
     addons: z.array(z.enum(ADDONS)).default([]).describe("what to install once the cluster is up"),
     checks: z
       .array(z.enum(CHECK_IDS))
@@ -111,6 +142,19 @@ export const labSchema = z
       .describe("the checks `lab up` and `lab verify` run; all that apply to the lab when left out"),
   })
   .describe("A kubelab lab: nodes, network and versions of a Kubernetes cluster built the hard way.");
+
+/** The lab file schema (input: what a user writes; output: defaults applied, groups expanded into nodes). */
+export const labSchema = labObjectSchema
+  .transform(({ groups, ...lab }) => ({ ...lab, nodes: [...lab.nodes, ...expandGroups(groups)] }))
+  .refine((lab) => lab.nodes.length > 0, { error: "a lab needs at least one node", path: ["nodes"] });
+
+/** A group as written. */
+export type NodeGroup = z.output<typeof group>;
+
+/** The nodes of groups, in order: prefix1..prefixN of each. */
+export function expandGroups(groups: readonly NodeGroup[]): z.output<typeof node>[] {
+  return groups.flatMap((g) => Array.from({ length: g.count }, (_, i) => ({ name: `${g.prefix}${i + 1}`, roles: [...g.roles] })));
+}
 
 /** A lab as written in its file. */
 export type LabInput = z.input<typeof labSchema>;

@@ -7,7 +7,7 @@ import { readFile } from "node:fs/promises";
 import { LineCounter, isAlias, isMap, isNode, isScalar, isSeq, parseDocument, visit, type Document, type YAMLError } from "yaml";
 import { z } from "zod";
 import { UserError, errorMessage } from "../errors.js";
-import { labSchema, type Lab } from "./lab-schema.js";
+import { labObjectSchema, labSchema, type Lab, type NodeGroup } from "./lab-schema.js";
 import { LabFileError, type Problem } from "./problem.js";
 import { validateLab, type SemanticProblem } from "./validate-lab.js";
 
@@ -21,6 +21,16 @@ export interface LoadedLab {
   warnings: Problem[];
 }
 
+/** Options of {@link parseLab} and {@link loadLabFile}. */
+export interface LoadLabOptions {
+  /**
+   * Node counts by group prefix (`lab up --scale PREFIX=N`). Each replaces the `count` of the
+   * group with that prefix before the lab is checked, so a count the group cannot take is reported
+   * like one written in the file, at the group's `count`; a prefix no group has is a problem too.
+   */
+  scale?: Readonly<Record<string, number>>;
+}
+
 type Path = Problem["path"];
 type Issue = z.core.$ZodIssue;
 type Position = Pick<Problem, "line" | "col">;
@@ -29,7 +39,7 @@ type Position = Pick<Problem, "line" | "col">;
  * Reads and loads a lab file.
  * @throws UserError when the file cannot be read; LabFileError when it has errors.
  */
-export async function loadLabFile(path: string): Promise<LoadedLab> {
+export async function loadLabFile(path: string, options: LoadLabOptions = {}): Promise<LoadedLab> {
   let text: string;
   try {
     text = await readFile(path, "utf8");
@@ -37,7 +47,7 @@ export async function loadLabFile(path: string): Promise<LoadedLab> {
     const { reason, hint } = readFailure(cause);
     throw new UserError(`failed to read lab file ${path}: ${reason}`, { hint, cause });
   }
-  return parseLab(text, path);
+  return parseLab(text, path, options);
 }
 
 function readFailure(cause: unknown): { reason: string; hint: string } {
@@ -58,7 +68,7 @@ function readFailure(cause: unknown): { reason: string; hint: string } {
  * Loads a lab from the text of a lab file; `fileName` is only used in problems.
  * @throws LabFileError with every problem (errors and warnings) when any problem is an error.
  */
-export function parseLab(text: string, fileName: string): LoadedLab {
+export function parseLab(text: string, fileName: string, options: LoadLabOptions = {}): LoadedLab {
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true, strict: true, lineCounter });
   const locator = new Locator(doc, lineCounter);
@@ -70,7 +80,7 @@ export function parseLab(text: string, fileName: string): LoadedLab {
   ];
   // Past syntax errors the structure is a guess; duplicate keys leave it intact.
   const broken = doc.errors.some((e) => e.code !== "DUPLICATE_KEY");
-  const { lab, problems: found } = broken ? { lab: undefined, problems: [] } : checkDocument(doc, at);
+  const { lab, problems: found } = broken ? { lab: undefined, problems: [] } : checkDocument(doc, at, options.scale ?? {});
   problems.push(...found);
 
   problems.sort((a, b) => a.line - b.line || a.col - b.col);
@@ -79,7 +89,7 @@ export function parseLab(text: string, fileName: string): LoadedLab {
 }
 
 /** The schema and semantic problems of a well-formed document, and its lab when the schema accepts it. */
-function checkDocument(doc: Document, at: Locate): { lab: Lab | undefined; problems: Problem[] } {
+function checkDocument(doc: Document, at: Locate, scale: Scale): { lab: Lab | undefined; problems: Problem[] } {
   let input: unknown;
   try {
     input = doc.toJS();
@@ -88,13 +98,28 @@ function checkDocument(doc: Document, at: Locate): { lab: Lab | undefined; probl
     const message = `invalid YAML: ${lowerFirst(errorMessage(error))}`;
     return { lab: undefined, problems: [at([], "error", message, "write the lab with plain values: anchors and aliases are rarely needed")] };
   }
+  const scaleProblems = applyScale(input, scale, at);
   const parsed = labSchema.safeParse(input, { reportInput: true, error: issueMessage });
   const located = (p: SemanticProblem): Problem => at(p.path, p.severity, p.message, p.hint);
-  if (parsed.success) return { lab: parsed.data, problems: validateLab(parsed.data).map(located) };
+  if (parsed.success) {
+    return { lab: parsed.data, problems: [...scaleProblems, ...validateLab(parsed.data, groupsOf(input)).map(located)] };
+  }
+  const issues = parsed.error.issues;
+  const noNodes = issues.some(isNoNodeIssue) || !hasNodes(input) ? [noNodeProblem(input, scale, at)] : [];
   return {
     lab: undefined,
-    problems: [...parsed.error.issues.flatMap((issue) => issueProblems(issue, at)), ...semanticProblemsDespite(input, parsed.error.issues).map(located)],
+    problems: [
+      ...scaleProblems,
+      ...issues.filter((issue) => !isNoNodeIssue(issue)).flatMap((issue) => groupCountProblems(issue, input, scale, at) ?? issueProblems(issue, at)),
+      ...noNodes,
+      ...semanticProblemsDespite(input, issues).map(located),
+    ],
   };
+}
+
+/** The groups of a lab the schema accepts, as it reads them (with their defaults). */
+function groupsOf(input: unknown): NodeGroup[] {
+  return labObjectSchema.safeParse(input).data?.groups ?? [];
 }
 
 function problem(file: string, position: Position, path: Path, severity: Problem["severity"], message: string, hint: string | undefined): Problem {
@@ -303,13 +328,13 @@ function issueProblems(issue: Issue, at: Locate): Problem[] {
 
 /** The keys a lab needs at least. */
 function requiredKeys(): string[] {
-  return Object.entries(labSchema.shape)
+  return Object.entries(labObjectSchema.shape)
     .filter(([key]) => !isOptionalAt([key]))
     .map(([key]) => key);
 }
 
 function rootProblem(input: unknown, at: Locate): Problem {
-  const hint = `a lab needs at least ${requiredKeys().join(", ")}; kubelab's labs/ folder has examples`;
+  const hint = `a lab needs at least ${requiredKeys().join(", ")}, and nodes or groups; kubelab's labs/ folder has examples`;
   if (input === null || input === undefined) return at([], "error", "the lab file is empty", hint);
   return at([], "error", `the lab file must be a mapping of keys, got ${describe(input)}`, hint);
 }
@@ -337,7 +362,7 @@ function descriptionHint(path: Path): string | undefined {
 
 /** The schema of the value at `path`, as declared (with its default or optional wrapper). */
 function schemaAt(path: Path): z.core.$ZodType | undefined {
-  let schema: z.core.$ZodType = labSchema;
+  let schema: z.core.$ZodType = labObjectSchema;
   for (const segment of path) {
     const inner = unwrap(schema);
     let next: z.core.$ZodType | undefined;
@@ -403,6 +428,111 @@ function editDistance(a: string, b: string): number {
   return d[a.length]![b.length]!;
 }
 
+// --- Groups, --scale and the lab's nodes ----------------------------------------------------------
+
+/** Node counts by group prefix, from `--scale`. */
+type Scale = Readonly<Record<string, number>>;
+
+/** `--scale fed-node=9`. */
+function scaleFlag(prefix: string, count: number): string {
+  return `--scale ${prefix}=${count}`;
+}
+
+/** The prefix of a group as written, when it has one. */
+function prefixOf(group: unknown): string | undefined {
+  return isRecord(group) && typeof group.prefix === "string" ? group.prefix : undefined;
+}
+
+/**
+ * Sets the count of every group `scale` names, in the raw input, so the schema and the semantic
+ * rules check the scaled lab. Returns the problems of prefixes that name no group.
+ */
+function applyScale(input: unknown, scale: Scale, at: Locate): Problem[] {
+  const lab = isRecord(input) ? input : undefined;
+  const groups: unknown[] = Array.isArray(lab?.groups) ? lab.groups : [];
+  const prefixes = groups.flatMap((g) => prefixOf(g) ?? []);
+  const problems: Problem[] = [];
+  for (const [prefix, count] of Object.entries(scale)) {
+    const scaled = groups.filter((g): g is Record<string, unknown> => prefixOf(g) === prefix);
+    for (const group of scaled) group.count = count;
+    if (scaled.length > 0) continue;
+    const close = closest(prefix, prefixes);
+    const known = prefixes.length === 0 ? undefined : `groups of this lab: ${prefixes.join(", ")}`;
+    const hint =
+      known === undefined
+        ? `the lab has no groups: --scale sets the count of a group listed under "groups"; remove ${scaleFlag(prefix, count)}`
+        : close === undefined
+          ? `${known}; --scale takes a group's prefix`
+          : `did you mean "${close}"? ${known}`;
+    const path = lab !== undefined && "groups" in lab ? ["groups"] : [];
+    problems.push(at(path, "error", `${scaleFlag(prefix, count)}: the lab has no group "${prefix}"`, hint));
+  }
+  return problems;
+}
+
+/** `["groups", 2, "count"]` gives 2. */
+function groupCountIndex(path: Path): number | undefined {
+  const [key, index, field] = path;
+  return key === "groups" && typeof index === "number" && field === "count" && path.length === 3 ? index : undefined;
+}
+
+/**
+ * The problem of a group's count, in the terms of the group and of `--scale` when the count came
+ * from it; undefined for issues about anything else (and for the type issues of a written count,
+ * which the general messages cover).
+ */
+function groupCountProblems(issue: Issue, input: unknown, scale: Scale, at: Locate): Problem[] | undefined {
+  const path = toPath(issue.path);
+  const index = groupCountIndex(path);
+  if (index === undefined) return undefined;
+  const written = prefixOf(valueAt(input, ["groups", index]));
+  const prefix = written ?? `groups[${index}]`;
+  const scaled = written !== undefined && Object.hasOwn(scale, written);
+  const group = isRecord(issue.input) ? issue.input : undefined;
+  if (issue.code === "custom" && group !== undefined && typeof group.count === "number" && typeof group.max === "number") {
+    const { count, max } = group;
+    const from = scaled ? ` (from ${scaleFlag(prefix, count)})` : "";
+    const hint = scaled
+      ? `at most ${max} nodes; raise "max" in the lab file if the lab supports more`
+      : `lower count to ${max} or less, or raise "max" if the lab supports more (at most 32)`;
+    // A count from --scale is not the value written in the file: point at the key.
+    return [at(path, "error", `group "${prefix}": count ${count}${from} is more than its max ${max}`, hint, scaled ? "key" : "value")];
+  }
+  // A written count of the wrong type or range reads well with the general messages.
+  if (!scaled || typeof issue.input !== "number") return undefined;
+  const count = issue.input;
+  const what = issue.code === "too_small" ? "is less than 0" : Number.isInteger(count) ? `is not a valid count: ${issue.message}` : "is not a whole number";
+  return [at(path, "error", `group "${prefix}": count ${count} (from ${scaleFlag(prefix, count)}) ${what}`, "--scale takes a whole number of nodes, 0 or more", "key")];
+}
+
+/** The issue of the schema's rule that a lab has at least one node. */
+function isNoNodeIssue(issue: Issue): boolean {
+  return issue.code === "custom" && issue.path.length === 1 && issue.path[0] === "nodes";
+}
+
+/**
+ * Whether a lab, even one the schema rejects, may have a node: false only when it plainly has none
+ * (no listed node and no group with a count), so that problem is reported with the others.
+ */
+function hasNodes(input: unknown): boolean {
+  if (!isRecord(input)) return true; // The root problem says it all.
+  const { nodes, groups } = input;
+  const noneListed = nodes === undefined || (Array.isArray(nodes) && nodes.length === 0);
+  const noneMade = groups === undefined || (Array.isArray(groups) && groups.every((g) => isRecord(g) && g.count === 0));
+  return !(noneListed && noneMade);
+}
+
+/** "a lab needs at least one node", at `nodes`, else at `groups`, else at the top of the file. */
+function noNodeProblem(input: unknown, scale: Scale, at: Locate): Problem {
+  const lab = isRecord(input) ? input : {};
+  const groups: unknown[] = Array.isArray(lab.groups) ? lab.groups : [];
+  const path = "nodes" in lab ? ["nodes"] : "groups" in lab ? ["groups"] : [];
+  const scaled = groups.flatMap((g) => prefixOf(g) ?? []).filter((p) => scale[p] === 0);
+  const why = groups.length === 0 ? "" : `: its groups have a count of 0${scaled.length > 0 ? ` (${scaled.map((p) => scaleFlag(p, 0)).join(", ")})` : ""}`;
+  const hint = 'list a node under "nodes", or add a group under "groups" with a count of 1 or more';
+  return at(path, "error", `a lab needs at least one node${why}`, hint);
+}
+
 // --- Semantic problems of a lab with schema errors -----------------------------------------------
 
 function isRecord(value: unknown): value is Record<string, unknown> {
@@ -437,7 +567,7 @@ function semanticProblemsDespite(input: unknown, issues: readonly Issue[]): Sema
   }
   const parsed = labSchema.safeParse(repaired);
   if (!parsed.success) return [];
-  return validateLab(parsed.data).filter((p) => !dropped.some((d) => hasPrefix(p.path, d)));
+  return validateLab(parsed.data, groupsOf(repaired)).filter((p) => !dropped.some((d) => hasPrefix(p.path, d)));
 }
 
 function valueAt(value: unknown, path: Path): unknown {

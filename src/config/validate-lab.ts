@@ -6,7 +6,7 @@
  */
 import { cidrProblem, contains, isIPv4, networkAddress, offsetOf, overlaps, prefixLength, size, subnetCount } from "../plan/ipv4.js";
 import { FIRST_NODE_OFFSET, defaultDnsIp } from "../plan/plan.js";
-import type { Lab, NodeRole } from "./lab-schema.js";
+import type { Lab, NodeGroup, NodeRole } from "./lab-schema.js";
 import type { Problem } from "./problem.js";
 
 /** A problem found by {@link validateLab}: a {@link Problem} before it is given a file position. */
@@ -37,18 +37,84 @@ const CIDR_EXAMPLES: Record<NetworkField, string> = {
   serviceCidr: "10.96.0.0/24",
 };
 
-/** Checks everything the schema cannot; returns errors and warnings, in no particular order. */
-export function validateLab(lab: Lab): SemanticProblem[] {
-  return [
-    ...checkNames(lab),
+/**
+ * Checks everything the schema cannot; returns errors and warnings, in no particular order.
+ *
+ * `groups` are the lab file's groups, as the schema read them: the schema expanded them into the
+ * last nodes of `lab.nodes` (the listed nodes come first). With them, problems about a node a group
+ * made are positioned at the group (its `prefix` for the name, its `roles` for the roles) and their
+ * messages name the node and its group, since such a node has no place of its own in the file.
+ * Without them every node counts as listed under `nodes`.
+ */
+export function validateLab(lab: Lab, groups: readonly NodeGroup[] = []): SemanticProblem[] {
+  const origins = new NodeOrigins(lab, groups);
+  const problems = [
+    ...checkNames(lab, origins),
+    ...checkGroups(groups),
     ...checkNodeIps(lab),
     ...checkNetworks(lab),
-    ...checkRoles(lab),
+    ...checkRoles(lab, origins),
     ...checkRepeats(lab.checks ?? [], "checks", "check"),
     ...checkRepeats(lab.addons, "addons", "addon"),
     ...checkAvailable(lab),
     ...checkNeeds(lab),
   ];
+  return problems.map((p) => ({ ...p, path: origins.filePath(p.path) }));
+}
+
+/** The group a node was made by: its index under `groups`, and its prefix. */
+interface GroupMember {
+  group: number;
+  prefix: string;
+}
+
+/** Which nodes of a lab are listed under `nodes` and which a group made, for positions and messages. */
+class NodeOrigins {
+  /** How many nodes are listed under `nodes`: they come first. */
+  readonly listed: number;
+  private readonly members: ReadonlyArray<GroupMember | undefined>;
+
+  constructor(
+    lab: Lab,
+    readonly groups: readonly NodeGroup[],
+  ) {
+    const made = groups.reduce((sum, g) => sum + g.count, 0);
+    // Groups that cannot have made the last nodes (a caller's mistake) leave every node listed.
+    const consistent = made <= lab.nodes.length;
+    this.listed = consistent ? lab.nodes.length - made : lab.nodes.length;
+    const members: GroupMember[] = consistent
+      ? groups.flatMap((g, group) => Array.from({ length: g.count }, () => ({ group, prefix: g.prefix })))
+      : [];
+    this.members = [...Array.from({ length: this.listed }, () => undefined), ...members];
+  }
+
+  /** The group that made node `i`; undefined for a listed node. */
+  memberOf(i: number): GroupMember | undefined {
+    return this.members[i];
+  }
+
+  /** ` (from group "fed-node")` for a node a group made, nothing for a listed one. */
+  from(i: number): string {
+    const member = this.memberOf(i);
+    return member === undefined ? "" : ` (from group "${member.prefix}")`;
+  }
+
+  /**
+   * The path in the lab file of a value of the expanded lab: a node a group made is written as its
+   * group (its name as the group's prefix, its roles as the group's roles), and the node list of a
+   * lab that lists no node is its groups.
+   */
+  filePath(path: Problem["path"]): Problem["path"] {
+    const [key, index, field, ...rest] = path;
+    if (key !== "nodes") return path;
+    if (index === undefined) return this.listed === 0 && this.groups.length > 0 ? ["groups"] : path;
+    const member = typeof index === "number" ? this.memberOf(index) : undefined;
+    if (member === undefined) return path;
+    const group = ["groups", member.group];
+    if (field === "name") return [...group, "prefix"];
+    if (field === "roles") return [...group, "roles", ...rest];
+    return group;
+  }
 }
 
 /** Checks asked for that the lab has nothing to check with. */
@@ -93,7 +159,7 @@ function labelLike(name: string, fallback: string, maxLength: number): string {
   return label === "" ? fallback : label;
 }
 
-function checkNames(lab: Lab): SemanticProblem[] {
+function checkNames(lab: Lab, origins: NodeOrigins): SemanticProblem[] {
   const problems: SemanticProblem[] = [];
   if (!LABEL.test(lab.name)) {
     problems.push(
@@ -110,27 +176,92 @@ function checkNames(lab: Lab): SemanticProblem[] {
     );
   }
   const firstWithName = new Map<string, number>();
+  const reportedGroups = new Set<number>();
   lab.nodes.forEach((node, i) => {
     const path = ["nodes", i, "name"];
-    if (!LABEL.test(node.name)) {
+    const member = origins.memberOf(i);
+    // The names a group makes are checked once, through its prefix (checkGroups).
+    if (member === undefined && !LABEL.test(node.name)) {
       problems.push(
         error(path, `node name "${node.name}" is not a valid hostname`, `${LABEL_HINT}, e.g. "${labelLike(node.name, `node-${i + 1}`, MAX_LABEL_LENGTH)}"`),
       );
     }
-    if (node.name.length > MAX_LABEL_LENGTH) {
+    if (member === undefined && node.name.length > MAX_LABEL_LENGTH) {
       problems.push(
         error(path, `node name "${node.name}" is ${node.name.length} characters long, more than ${MAX_LABEL_LENGTH}`, "shorten it: node names are hostnames"),
       );
     }
     const first = firstWithName.get(node.name);
     if (first === undefined) firstWithName.set(node.name, i);
-    else {
+    else if (member === undefined) {
       problems.push(
         error(path, `duplicate node name "${node.name}": node ${first + 1} has it too`, "node names are hostnames and must be unique in a lab: rename one of the nodes"),
+      );
+    } else if (!reportedGroups.has(member.group)) {
+      // One problem per group: a group that repeats names usually repeats all of them.
+      reportedGroups.add(member.group);
+      const firstMember = origins.memberOf(first);
+      const other = firstMember === undefined ? `node ${first + 1} of "nodes" has it too` : `group "${firstMember.prefix}" makes it too`;
+      const fix = firstMember === undefined ? "rename the listed node, or change the group's prefix" : "change the prefix of one of the groups";
+      problems.push(
+        error(path, `duplicate node name "${node.name}"${origins.from(i)}: ${other}`, `node names are hostnames and must be unique in a lab: ${fix}`),
       );
     }
   });
   return problems;
+}
+
+/**
+ * The rules of groups: the prefix must make valid hostnames up to the group's largest number (its
+ * max, which `--scale` may reach), and a role is listed once.
+ */
+function checkGroups(groups: readonly NodeGroup[]): SemanticProblem[] {
+  const problems: SemanticProblem[] = [];
+  groups.forEach((g, i) => {
+    const path = ["groups", i, "prefix"];
+    const first = `${g.prefix}1`;
+    const largest = `${g.prefix}${g.max}`;
+    // The number ends every name, so the prefix alone decides whether the names are labels.
+    if (!LABEL.test(largest)) {
+      const message =
+        g.count > 0
+          ? `node name "${first}" (from group "${g.prefix}") is not a valid hostname`
+          : `group prefix "${g.prefix}" makes node names like "${first}" that are not valid hostnames`;
+      problems.push(
+        error(
+          path,
+          message,
+          `use lower-case letters, digits and '-' in the prefix, starting with a letter or digit (the group's number ends each name), e.g. "${prefixLike(g.prefix)}"`,
+        ),
+      );
+    }
+    if (largest.length > MAX_LABEL_LENGTH) {
+      const last = `${g.prefix}${g.count}`;
+      const room = MAX_LABEL_LENGTH - String(g.max).length;
+      const message =
+        g.count > 0 && last.length > MAX_LABEL_LENGTH
+          ? `node name "${last}" (from group "${g.prefix}") is ${last.length} characters long, more than ${MAX_LABEL_LENGTH}`
+          : `group "${g.prefix}" makes node names up to "${largest}" (its max ${g.max}), ${largest.length} characters long, more than ${MAX_LABEL_LENGTH}`;
+      problems.push(error(path, message, `shorten the prefix to ${plural(room, "character")} or less, or lower "max": node names are hostnames`));
+    }
+    g.roles.forEach((role, j) => {
+      if (g.roles.indexOf(role) !== j) {
+        problems.push(warning(["groups", i, "roles", j], `group "${g.prefix}" lists role ${role} twice`, "remove the repeated role"));
+      }
+    });
+  });
+  return problems;
+}
+
+/** A valid group prefix close to `prefix`, for hints ("Fed_Node" -> "fed-node"). */
+function prefixLike(prefix: string): string {
+  const like = prefix
+    .toLowerCase()
+    .replace(/[^a-z0-9-]+/g, "-")
+    .replace(/^-+/, "")
+    .replace(/-+$/, "-")
+    .slice(0, MAX_LABEL_LENGTH - 2);
+  return like === "" ? "node-" : like;
 }
 
 function checkNodeIps(lab: Lab): SemanticProblem[] {
@@ -329,15 +460,18 @@ const ROLE_PURPOSE: Record<NodeRole, string> = {
   worker: "a single node may carry all three roles",
 };
 
-function checkRoles(lab: Lab): SemanticProblem[] {
+function checkRoles(lab: Lab, origins: NodeOrigins): SemanticProblem[] {
   const problems: SemanticProblem[] = [];
   for (const role of ["controlplane", "etcd", "worker"] as const) {
     if (lab.nodes.some((n) => n.roles.includes(role))) continue;
     const consequence = role === "worker" ? ": nothing can run pods" : "";
-    problems.push(error(["nodes"], `the lab has no node with role ${role}${consequence}`, `add "${role}" to the roles of a node: ${ROLE_PURPOSE[role]}`));
+    const where = origins.groups.length > 0 ? "a node or a group" : "a node";
+    problems.push(error(["nodes"], `the lab has no node with role ${role}${consequence}`, `add "${role}" to the roles of ${where}: ${ROLE_PURPOSE[role]}`));
   }
 
   lab.nodes.forEach((node, i) => {
+    // The roles of a group's nodes are its roles, checked once (checkGroups).
+    if (origins.memberOf(i) !== undefined) return;
     node.roles.forEach((role, j) => {
       if (node.roles.indexOf(role) !== j) {
         problems.push(warning(["nodes", i, "roles", j], `node "${node.name}" lists role ${role} twice`, "remove the repeated role"));

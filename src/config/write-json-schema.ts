@@ -1,9 +1,12 @@
 /**
  * The published JSON Schema of lab files, generated from the zod schema so the two cannot drift.
  * Editors use it through a lab file's `$schema` key. Run as a script
- * (`node dist/config/write-json-schema.js`, or `npm run schema`) it writes `schema/lab.schema.json`.
+ * (`node dist/config/write-json-schema.js`, or `npm run schema`) it writes `schema/lab.schema.json`,
+ * or the file named by its argument (for a build compiled outside the repository:
+ * `node /tmp/build/config/write-json-schema.js schema/lab.schema.json`).
  */
 import { mkdir, writeFile } from "node:fs/promises";
+import { resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { z } from "zod";
 import { labSchema } from "./lab-schema.js";
@@ -33,5 +36,6 @@ export async function writeLabJsonSchema(target: URL = LAB_SCHEMA_FILE): Promise
 }
 
 if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  console.log(`wrote ${await writeLabJsonSchema()}`);
+  const target = process.argv[2];
+  console.log(`wrote ${await writeLabJsonSchema(target === undefined ? undefined : pathToFileURL(resolve(target)))}`);
 }

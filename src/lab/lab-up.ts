@@ -67,6 +67,24 @@ async function resolveNodeSubnet(labName: string, pinned: string | undefined, pr
   return pickNodeSubnet([...used, ...avoid]);
 }
 
+/**
+ * The pod network and the service range must not overlap a network the engine or the host already
+ * has (the lab's own excepted): packets for them would go the wrong way.
+ */
+async function checkPodAndServiceRanges(labName: string, network: { podCidr: string; serviceCidr: string }, provider: Provider, previous: LabState | undefined): Promise<void> {
+  const own = (await ownsNetwork(provider, labName)) ? previous?.nodeSubnet : undefined;
+  const used = (await provider.usedSubnets()).concat(hostSubnets()).filter((u) => u !== own);
+  for (const [key, range] of [["podCidr", network.podCidr], ["serviceCidr", network.serviceCidr]] as const) {
+    const clash = used.find((u) => overlaps(u, range));
+    if (clash) {
+      throw new UserError(`failed to use network.${key} ${range}: it overlaps ${clash}, a network this host already has`, {
+        hint: `pick a ${key} that overlaps nothing here (networks in use: ${[...new Set(used)].join(", ")})`,
+        exitCode: 2,
+      });
+    }
+  }
+}
+
 async function ownsNetwork(provider: Provider, lab: string): Promise<boolean> {
   const [resources] = await provider.list(lab);
   return (resources?.networks ?? []).includes(networkName(lab));
@@ -94,6 +112,7 @@ export async function labUp(input: LabUpInput): Promise<LabUpResult> {
   const paths = new LabPaths(lab.name);
   const previous = await readLabState(paths);
   const nodeSubnet = await resolveNodeSubnet(lab.name, lab.network.nodeSubnet, previous, provider, [lab.network.podCidr, lab.network.serviceCidr]);
+  await checkPodAndServiceRanges(lab.name, lab.network, provider, previous);
   const resolved: ResolvedLab = { ...lab, network: { ...lab.network, nodeSubnet } };
   const plan = planLab(resolved);
   const stages = buildUpPipeline(plan);

@@ -12,6 +12,7 @@ import { prepareArtifacts } from "./steps/prepare-artifacts.js";
 import { prepareComponentImages } from "./steps/prepare-component-images.js";
 import { prepareImage } from "./steps/prepare-image.js";
 import { runChecksStep } from "./steps/run-checks.js";
+import { setUpOverlay } from "./steps/set-up-overlay.js";
 import { startControlPlane } from "./steps/start-control-plane.js";
 import { startEtcd } from "./steps/start-etcd.js";
 import { startKubelet } from "./steps/start-kubelet.js";
@@ -31,8 +32,9 @@ export function buildUpPipeline(plan: Plan): Stage[] {
   // etcd first: the API server stores everything there. containerd, kubelet and kube-proxy start
   // at the same time: kubelet takes seconds to initialise and registers once the API answers.
   stages.push(kubelets ? parallel(startEtcd, startKubelet) : startEtcd);
-  // kube-apiserver, then the controller manager and the scheduler that talk to it.
-  stages.push(startControlPlane);
+  // kube-apiserver, then the controller manager and the scheduler that talk to it; meanwhile the
+  // overlay between the nodes (flannel needs etcd, which is up by now).
+  stages.push(kubelets ? parallel(startControlPlane, setUpOverlay) : startControlPlane);
   // Each node's pod subnet; every node registered and Ready.
   if (kubelets) stages.push(podNetwork);
   // DNS and the like, once pods can run.

@@ -69,6 +69,9 @@ export function etcdPeerCertName(node: string): string {
   return `etcd-peer-${node}`;
 }
 
+/** The certificate flanneld talks to etcd with (flannel labs). */
+export const FLANNEL_ETCD_CLIENT = "flannel-etcd-client";
+
 /** Every certificate of a lab: the CAs first, then the certificates they issue. Pure. */
 export function certificateSpecs(plan: Plan): CertificateSpec[] {
   return [
@@ -86,6 +89,8 @@ export function certificateSpecs(plan: Plan): CertificateSpec[] {
     ...plan.nodes.filter((n) => n.etcd).flatMap(etcdMemberSpecs),
     clientSpec("etcd-healthcheck-client", "etcd-ca", "kube-etcd-healthcheck-client"),
     clientSpec("front-proxy-client", "front-proxy-ca", "front-proxy-client"),
+    // flanneld reads its configuration and keeps its leases in etcd.
+    ...(plan.network.overlay === "flannel" ? [clientSpec(FLANNEL_ETCD_CLIENT, "etcd-ca", "flanneld")] : []),
   ];
 }
 

@@ -53,3 +53,6 @@ export function defaultEtcdVersion(v: KubeVersion): string {
 export function defaultCniVersion(v: KubeVersion): string {
   return atLeast(v, 1, 25) ? "v1.5.1" : "v1.1.1";
 }
+
+/** The flannel release labs use when they do not pin one (etcd v3 API, vxlan backend). */
+export const DEFAULT_FLANNEL_VERSION = "v0.22.0";

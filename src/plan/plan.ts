@@ -5,7 +5,7 @@
 import type { AddonName, CheckId, Lab, NodeRole, ProviderName } from "../config/lab-schema.js";
 import { CHECK_IDS } from "../config/lab-schema.js";
 import { addressAt, contains, offsetOf, subnetAt } from "./ipv4.js";
-import { defaultCniVersion, defaultEtcdVersion, parseKubeVersion, type KubeVersion } from "./kube-version.js";
+import { DEFAULT_FLANNEL_VERSION, defaultCniVersion, defaultEtcdVersion, parseKubeVersion, type KubeVersion } from "./kube-version.js";
 
 /** Offset in the node subnet of the first automatically assigned node address (.1 is the gateway). */
 export const FIRST_NODE_OFFSET = 10;
@@ -26,7 +26,7 @@ export interface PlannedNode {
   readonly controlPlane: boolean;
   /** Runs containerd, kubelet and kube-proxy (workers; control plane nodes with static pods). */
   readonly kubelet: boolean;
-  /** The node's slice of the pod network (kubelet nodes only). */
+  /** The node's slice of the pod network (kubelet nodes; with flannel, flannel leases it instead). */
   readonly podCidr: string | undefined;
 }
 
@@ -45,6 +45,8 @@ export interface Plan {
   readonly kubernetes: KubeVersion;
   readonly etcdVersion: string;
   readonly cniVersion: string;
+  /** The flannel release, when the overlay is flannel. */
+  readonly flannelVersion: string | undefined;
   readonly controlPlaneMode: Lab["controlPlane"];
   readonly network: {
     readonly nodeSubnet: string;
@@ -56,6 +58,8 @@ export interface Plan {
     readonly serviceIp: string;
     readonly dnsIp: string;
     readonly clusterDomain: string;
+    /** How pods on different nodes reach each other. */
+    readonly overlay: Lab["network"]["overlay"];
   };
   readonly nodes: readonly PlannedNode[];
   readonly etcd: {
@@ -116,7 +120,7 @@ export function planLab(lab: ResolvedLab): Plan {
       etcd: n.roles.includes("etcd"),
       controlPlane,
       kubelet,
-      podCidr: kubelet ? subnetAt(net.podCidr, net.podSubnetPrefix, podIndex++) : undefined,
+      podCidr: kubelet && net.overlay !== "flannel" ? subnetAt(net.podCidr, net.podSubnetPrefix, podIndex++) : undefined,
     };
   });
 
@@ -138,6 +142,7 @@ export function planLab(lab: ResolvedLab): Plan {
     kubernetes,
     etcdVersion: lab.artifacts.etcdVersion ?? defaultEtcdVersion(kubernetes),
     cniVersion: lab.artifacts.cniVersion ?? defaultCniVersion(kubernetes),
+    flannelVersion: net.overlay === "flannel" ? (lab.artifacts.flannelVersion ?? DEFAULT_FLANNEL_VERSION) : undefined,
     controlPlaneMode: lab.controlPlane,
     network: {
       nodeSubnet: net.nodeSubnet,
@@ -148,6 +153,7 @@ export function planLab(lab: ResolvedLab): Plan {
       serviceIp: addressAt(net.serviceCidr, 1),
       dnsIp: net.dnsIp ?? defaultDnsIp(net.serviceCidr),
       clusterDomain: net.clusterDomain,
+      overlay: net.overlay,
     },
     nodes,
     etcd: {

@@ -3,6 +3,7 @@
  * and systemd units. Pure: the plan and the lab's PKI material in, a list of files out.
  */
 import { etcdPeerCertName, etcdServerCertName, kubeletCertName } from "../pki/certificate-specs.js";
+import { FLANNEL_ETCD_CLIENT } from "../pki/certificate-specs.js";
 import type { Plan, PlannedNode } from "../plan/plan.js";
 import type { NodeFile } from "../providers/provider.js";
 import { cniConfig } from "./cni-config.js";
@@ -13,7 +14,9 @@ import { controllerManagerUnit } from "./kube-controller-manager.js";
 import { kubeProxyConfig, kubeProxyUnit } from "./kube-proxy.js";
 import { schedulerUnit } from "./kube-scheduler.js";
 import { renderKubeconfig } from "./kubeconfig.js";
+import { flannelCniScript, flanneldUnit } from "./flannel.js";
 import { kubeletConfig, kubeletUnit } from "./kubelet.js";
+import { hostsBlock, hostsScript, nodeNetworkScript, oneshotUnit } from "./node-network.js";
 import {
   certPath,
   CNI_CONF_FILE,
@@ -21,6 +24,7 @@ import {
   KUBE_PROXY_CONFIG,
   KUBELET_CONFIG,
   keyPath,
+  KUBELAB_DIR,
   kubeconfigPath,
   MANIFESTS_STAGING_DIR,
   publicKeyPath,
@@ -81,6 +85,11 @@ export function nodeFiles(plan: Plan, node: PlannedNode, pki: PkiMaterial, image
     return images.components;
   };
 
+  // Every node knows every other by name.
+  add(`${KUBELAB_DIR}/hosts`, hostsBlock(plan));
+  add(`${KUBELAB_DIR}/hosts.sh`, hostsScript(`${KUBELAB_DIR}/hosts`), 0o755);
+  unit("kubelab-hosts", oneshotUnit("kubelab: the lab's nodes by name in /etc/hosts", `${KUBELAB_DIR}/hosts.sh`));
+
   if (node.etcd) {
     cert("etcd-ca");
     certAndKey(etcdServerCertName(node.name));
@@ -124,7 +133,17 @@ export function nodeFiles(plan: Plan, node: PlannedNode, pki: PkiMaterial, image
     add(KUBELET_CONFIG, kubeletConfig(plan, node));
     add(KUBE_PROXY_CONFIG, kubeProxyConfig(plan, node));
     add(CONTAINERD_CONFIG, containerdConfig({ sandboxImage: images.sandbox }));
-    add(CNI_CONF_FILE, cniConfig(node));
+    if (plan.network.overlay === "flannel") {
+      cert("etcd-ca");
+      certAndKey(FLANNEL_ETCD_CLIENT);
+      unit("flanneld", flanneldUnit(plan, node));
+      add(`${KUBELAB_DIR}/flannel-cni.sh`, flannelCniScript(), 0o755);
+      unit("kubelab-flannel-cni", oneshotUnit("kubelab: the pod network from flannel's lease", `${KUBELAB_DIR}/flannel-cni.sh`, { after: ["flanneld.service"] }));
+    } else {
+      add(CNI_CONF_FILE, cniConfig(plan, node));
+      add(`${KUBELAB_DIR}/network.sh`, nodeNetworkScript(plan, node), 0o755);
+      unit("kubelab-network", oneshotUnit(`kubelab: the pod network (${plan.network.overlay})`, `${KUBELAB_DIR}/network.sh`));
+    }
     unit("kubelet", kubeletUnit(plan, node));
     if (staticPods) add(`${MANIFESTS_STAGING_DIR}/kube-proxy.yaml`, kubeProxyManifest(components()));
     else unit("kube-proxy", kubeProxyUnit());

@@ -30,6 +30,9 @@ export const CONTAINERD_CONFIG = "/etc/containerd/config.toml";
 export const CONTAINERD_SOCKET = "/run/containerd/containerd.sock";
 /** systemd units written by the lab. */
 export const UNIT_DIR = "/etc/systemd/system";
+/** kubelab's own scripts and data in a node. */
+export const KUBELAB_DIR = "/etc/kubelab";
+
 /** Image tarballs baked into the node image, imported into containerd at start. */
 export const PRELOAD_IMAGES_DIR = "/kubelab/images";
 

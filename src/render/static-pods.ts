@@ -37,7 +37,7 @@ function volumeName(path: string): string {
 
 function manifest(spec: PodSpec): string {
   const hostPaths: Record<string, string> = { [KUBE_DIR]: "Directory", ...spec.hostPaths };
-  const readOnly = (path: string): boolean => path === KUBE_DIR;
+  const readOnly = (path: string): boolean => path === KUBE_DIR || path === "/lib/modules";
   return stringify({
     apiVersion: "v1",
     kind: "Pod",

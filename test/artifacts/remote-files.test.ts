@@ -1,9 +1,10 @@
 /**
  * Where releases are downloaded from (upstream, or a mirror with the upstream paths below
- * <mirror>/<component>), and how published checksum files are read.
+ * <mirror>/<component>), how published checksum files are read, and how flanneld's hash is found
+ * in GitHub's release API (flannel publishes no checksum file).
  */
 import { describe, expect, it } from "vitest";
-import { parseChecksum, remoteFiles, UPSTREAM_BASES } from "../../src/artifacts/download.js";
+import { GITHUB_API_BASE, parseChecksum, releaseAssetDigest, remoteFiles, UPSTREAM_BASES } from "../../src/artifacts/download.js";
 import { KUBERNETES_BINARIES } from "./support.js";
 
 const HASH_A = "5f8b6a2bd56e44bf48b0b6ea6b9b3bb7cb0e09ecc1b3d3dd3b9c8e0a2d7a1c11";
@@ -122,5 +123,85 @@ describe("remoteFiles", () => {
     expect(remoteFiles("kubernetes", "v1.20.2", undefined, "arm64")[5]?.url).toBe("https://dl.k8s.io/release/v1.20.2/bin/linux/arm64/kubectl");
     expect(remoteFiles("etcd", "v3.4.23", undefined, "arm64")[0]?.checksumName).toBe("etcd-v3.4.23-linux-arm64.tar.gz");
     expect(remoteFiles("cni-plugins", "v1.1.1", undefined, "arm64")[0]?.checksumName).toBe("cni-plugins-linux-arm64-v1.1.1.tgz");
+  });
+});
+
+describe("remoteFiles for flannel", () => {
+  it("names flanneld-<arch> of the GitHub release, checked against the release API, cached as flanneld", () => {
+    expect(UPSTREAM_BASES.flannel).toBe("https://github.com/flannel-io/flannel/releases/download");
+    expect(GITHUB_API_BASE).toBe("https://api.github.com");
+    expect(remoteFiles("flannel", "v0.22.0")).toStrictEqual([
+      {
+        url: "https://github.com/flannel-io/flannel/releases/download/v0.22.0/flanneld-amd64",
+        checksumUrl: "https://api.github.com/repos/flannel-io/flannel/releases/tags/v0.22.0",
+        checksumName: "flanneld-amd64",
+        checksumSource: "github-release",
+        storeAs: "flanneld",
+      },
+    ]);
+    expect(remoteFiles("flannel", "v0.22.0", undefined, "arm64")[0]).toMatchObject({
+      url: "https://github.com/flannel-io/flannel/releases/download/v0.22.0/flanneld-arm64",
+      checksumName: "flanneld-arm64",
+    });
+  });
+
+  it("takes flanneld and a .sha256 next to it from a mirror, without asking GitHub's API", () => {
+    for (const mirror of ["http://mirror.lan:8080/k8s", "http://mirror.lan:8080/k8s/"]) {
+      expect(remoteFiles("flannel", "v0.22.0", mirror)).toStrictEqual([
+        {
+          url: "http://mirror.lan:8080/k8s/flannel/v0.22.0/flanneld-amd64",
+          checksumUrl: "http://mirror.lan:8080/k8s/flannel/v0.22.0/flanneld-amd64.sha256",
+          checksumName: "flanneld-amd64",
+          storeAs: "flanneld",
+        },
+      ]);
+    }
+  });
+
+  it("uses the given upstream and API bases when no mirror is set, and the mirror when one is", () => {
+    const bases = { upstreamBases: { flannel: "http://127.0.0.1:9/up/flannel/" }, githubApiBase: "http://127.0.0.1:9/api/" };
+    expect(remoteFiles("flannel", "v0.22.0", undefined, "amd64", bases)[0]).toMatchObject({
+      url: "http://127.0.0.1:9/up/flannel/v0.22.0/flanneld-amd64",
+      checksumUrl: "http://127.0.0.1:9/api/repos/flannel-io/flannel/releases/tags/v0.22.0",
+    });
+    // Bases of other components are left as they are.
+    expect(remoteFiles("etcd", "v3.4.23", undefined, "amd64", bases)[0]?.url).toBe(
+      "https://github.com/etcd-io/etcd/releases/download/v3.4.23/etcd-v3.4.23-linux-amd64.tar.gz",
+    );
+    expect(remoteFiles("flannel", "v0.22.0", "http://m", "amd64", bases)[0]).toMatchObject({
+      url: "http://m/flannel/v0.22.0/flanneld-amd64",
+      checksumUrl: "http://m/flannel/v0.22.0/flanneld-amd64.sha256",
+    });
+  });
+});
+
+describe("releaseAssetDigest", () => {
+  const asset = (name: string, digest?: string | null): Record<string, unknown> => ({
+    url: `https://api.github.com/repos/flannel-io/flannel/releases/assets/${name.length}`,
+    name,
+    content_type: "application/octet-stream",
+    size: 1234,
+    browser_download_url: `https://github.com/flannel-io/flannel/releases/download/v0.22.0/${name}`,
+    ...(digest === undefined ? {} : { digest }),
+  });
+  const release = (...assets: Record<string, unknown>[]): unknown => ({ tag_name: "v0.22.0", name: "v0.22.0", assets });
+
+  it("reads the sha256 digest of the named asset, lower-cased", () => {
+    const json = release(asset("flanneld-arm64", `sha256:${HASH_B}`), asset("flanneld-amd64", `sha256:${HASH_A.toUpperCase()}`));
+    expect(releaseAssetDigest(json, "flanneld-amd64")).toStrictEqual({ listed: true, sha256: HASH_A });
+    expect(releaseAssetDigest(json, "flanneld-arm64")).toStrictEqual({ listed: true, sha256: HASH_B });
+  });
+
+  it("has no hash for a listed asset without a digest, with a null one, or one of another algorithm or length", () => {
+    for (const digest of [undefined, null, "", `sha512:${HASH_A}${HASH_B}`, `sha256:${HASH_A.slice(1)}`, HASH_A]) {
+      expect(releaseAssetDigest(release(asset("flanneld-amd64", digest)), "flanneld-amd64"), String(digest)).toStrictEqual({ listed: true, sha256: undefined });
+    }
+  });
+
+  it("does not list an asset the release lacks, nor anything from what is not a release", () => {
+    expect(releaseAssetDigest(release(asset("flanneld-arm64", `sha256:${HASH_A}`)), "flanneld-amd64")).toStrictEqual({ listed: false, sha256: undefined });
+    for (const json of [null, "flanneld-amd64", [], { message: "Not Found" }, { assets: "flanneld-amd64" }, { assets: [null, 3, ["flanneld-amd64"]] }]) {
+      expect(releaseAssetDigest(json, "flanneld-amd64"), JSON.stringify(json)).toStrictEqual({ listed: false, sha256: undefined });
+    }
   });
 });

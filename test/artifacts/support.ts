@@ -130,8 +130,21 @@ export async function modeOf(path: string): Promise<{ mode: number; ino: number;
   return { mode: s.mode & 0o7777, ino: s.ino, dev: s.dev };
 }
 
+/** What {@link labPlan} writes into the lab file. */
+export interface TestLabOptions {
+  kubernetesVersion?: string;
+  etcdVersion?: string;
+  cniVersion?: string;
+  dir?: string;
+  mirror?: string;
+  /** network.overlay; "flannel" makes the lab run flanneld. */
+  overlay?: "routes" | "vxlan" | "flannel";
+  flannelVersion?: string;
+  flannelSha256?: string;
+}
+
 /** A plan and the artifacts section of a lab, from YAML as a user would write it. */
-export function labPlan(options: { kubernetesVersion?: string; etcdVersion?: string; cniVersion?: string; dir?: string; mirror?: string } = {}): {
+export function labPlan(options: TestLabOptions = {}): {
   plan: Plan;
   artifacts: Lab["artifacts"];
 } {
@@ -143,8 +156,11 @@ export function labPlan(options: { kubernetesVersion?: string; etcdVersion?: str
     `  cniVersion: ${options.cniVersion ?? "v1.1.1"}`,
     ...(options.dir ? [`  dir: ${JSON.stringify(options.dir)}`] : []),
     ...(options.mirror ? [`  mirror: ${JSON.stringify(options.mirror)}`] : []),
+    ...(options.flannelVersion ? [`  flannelVersion: ${options.flannelVersion}`] : []),
+    ...(options.flannelSha256 ? [`  flannelSha256: ${options.flannelSha256}`] : []),
     "network:",
     "  nodeSubnet: 172.31.0.0/24",
+    ...(options.overlay ? [`  overlay: ${options.overlay}`] : []),
     "nodes:",
     "  - name: node-1",
     "    roles: [etcd, controlplane, worker]",

@@ -49,6 +49,11 @@ describe("readVersionsFile", () => {
       expected: { kubernetes: "v1.20.2", etcd: "v3.4.23", "cni-plugins": "v1.1.1" },
     },
     {
+      name: "a flannel line next to the others",
+      text: "kubernetes v1.20.2\netcd 3.4.23\ncni-plugins 1.1.1\nflannel v0.22.0\n",
+      expected: { kubernetes: "v1.20.2", etcd: "v3.4.23", "cni-plugins": "v1.1.1", flannel: "v0.22.0" },
+    },
+    {
       name: "no trailing newline",
       text: "etcd 3.5.0",
       expected: { etcd: "v3.5.0" },

@@ -66,6 +66,16 @@ function expectProblems(actual: Problem[], expected: Expected[], file = "lab.yam
 
 const text = (lines: string[]): string => `${lines.join("\n")}\n`;
 
+/** Every problem of a lab file loaded with `--scale`. */
+function scaledProblemsOf(lines: string[], scale: Record<string, number>): Problem[] {
+  try {
+    return parseLab(text(lines), "lab.yaml", { scale }).warnings;
+  } catch (error) {
+    if (error instanceof LabFileError) return error.problems;
+    throw error;
+  }
+}
+
 const HEAD = ["name: demo", "kubernetesVersion: v1.20.2"];
 const ALL_ROLES = "  - {name: n1, roles: [etcd, controlplane, worker]}";
 
@@ -116,7 +126,7 @@ const schemaCases: Case[] = [
         line: 3,
         col: 1,
         message: 'unknown key "color"',
-        hint: "known keys: $schema, name, description, provider, kubernetesVersion, controlPlane, artifacts, network, nodes, addons, checks",
+        hint: "known keys: $schema, name, description, provider, kubernetesVersion, controlPlane, artifacts, network, nodes, groups, addons, checks",
       },
     ],
   },
@@ -198,9 +208,27 @@ const schemaCases: Case[] = [
     expected: [{ line: 4, col: 23, message: "nodes[0].roles: a node needs at least one role", hint: "roles: what runs on the node" }],
   },
   {
-    name: "a lab without nodes",
+    name: "a lab with an empty node list and no groups, pointing at the list",
     lines: [...HEAD, "nodes: []"],
-    expected: [{ line: 3, col: 8, message: "nodes: a lab needs at least one node", hint: "add at least one entry" }],
+    expected: [{ line: 3, col: 8, message: "a lab needs at least one node", hint: 'list a node under "nodes", or add a group under "groups" with a count of 1 or more' }],
+  },
+  {
+    name: "a lab with neither nodes nor groups, pointing at the top-level mapping",
+    lines: ["# no nodes", ...HEAD],
+    expected: [{ line: 2, col: 1, message: "a lab needs at least one node", hint: 'list a node under "nodes", or add a group under "groups"' }],
+  },
+  {
+    name: "a lab whose only group has a count of 0, pointing at the groups",
+    lines: [...HEAD, "groups:", "  - {prefix: node-, roles: [etcd, controlplane, worker], count: 0}"],
+    expected: [{ line: 4, col: 3, message: "a lab needs at least one node: its groups have a count of 0", hint: 'add a group under "groups" with a count of 1 or more' }],
+  },
+  {
+    name: "a lab without nodes that has other schema problems too",
+    lines: ["name: demo", "kubernetesVersion: 1.20"],
+    expected: [
+      { line: 1, col: 1, message: "a lab needs at least one node", hint: 'list a node under "nodes"' },
+      { line: 2, col: 20, message: "kubernetesVersion: expected a string", hint: "put it in quotes" },
+    ],
   },
   {
     name: "an empty value with a default, pointing at its key",
@@ -209,18 +237,48 @@ const schemaCases: Case[] = [
   },
   {
     name: "an empty required value",
+    lines: ["name: demo", "kubernetesVersion:", "nodes:", ALL_ROLES],
+    expected: [{ line: 2, col: 1, message: "kubernetesVersion: expected a string, got nothing", hint: "give kubernetesVersion a value" }],
+  },
+  {
+    name: "an empty node list, pointing at its key",
     lines: [...HEAD, "nodes:"],
-    expected: [{ line: 3, col: 1, message: "nodes: expected a list, got nothing", hint: "give nodes a value" }],
+    expected: [{ line: 3, col: 1, message: "nodes: expected a list, got nothing", hint: "give nodes a value, or remove it to use its default" }],
+  },
+  {
+    name: "a misspelt overlay",
+    lines: [...HEAD, "network:", "  overlay: vxln", "nodes:", ALL_ROLES],
+    expected: [{ line: 4, col: 12, message: 'network.overlay: "vxln" is not one of the allowed values', hint: 'did you mean "vxlan"? allowed values: routes, vxlan, flannel' }],
+  },
+  {
+    name: "an unknown key of a group, pointing at the key",
+    lines: [...HEAD, "groups:", "  - {prefix: n, roles: [etcd, controlplane, worker], count: 1, cout: 2}"],
+    expected: [{ line: 4, col: 64, message: 'unknown key "cout" in groups[0]', hint: 'did you mean "count"?' }],
+  },
+  {
+    name: "a group without roles",
+    lines: [...HEAD, "groups:", "  - {prefix: n, roles: [], count: 1}"],
+    expected: [{ line: 4, col: 24, message: "groups[0].roles: a group needs at least one role", hint: "roles: the roles of every node of the group" }],
+  },
+  {
+    name: "a group count over its max, written in the file",
+    lines: [...HEAD, "groups:", "  - prefix: node-", "    roles: [etcd, controlplane, worker]", "    count: 9"],
+    expected: [{ line: 6, col: 12, message: 'group "node-": count 9 is more than its max 8', hint: 'lower count to 8 or less, or raise "max"' }],
+  },
+  {
+    name: "a group max over 32",
+    lines: [...HEAD, "groups:", "  - {prefix: n, roles: [etcd, controlplane, worker], count: 1, max: 40}"],
+    expected: [{ line: 4, col: 69, message: "groups[0].max: 40 is too large: the maximum is 32", hint: "max: the most nodes this lab supports in the group" }],
   },
   {
     name: "an empty file",
     lines: ["# nothing here"],
-    expected: [{ line: 1, col: 1, message: "the lab file is empty", hint: "a lab needs at least name, kubernetesVersion, nodes" }],
+    expected: [{ line: 1, col: 1, message: "the lab file is empty", hint: "a lab needs at least name, kubernetesVersion, and nodes or groups" }],
   },
   {
     name: "a list instead of a mapping",
     lines: ["- name: demo"],
-    expected: [{ line: 1, col: 1, message: "the lab file must be a mapping of keys, got a list", hint: "a lab needs at least name, kubernetesVersion, nodes" }],
+    expected: [{ line: 1, col: 1, message: "the lab file must be a mapping of keys, got a list", hint: "a lab needs at least name, kubernetesVersion, and nodes or groups" }],
   },
 ];
 
@@ -295,7 +353,7 @@ describe("parseLab", () => {
         provider: "docker",
         controlPlane: "systemd",
         artifacts: {},
-        network: { podCidr: "10.244.0.0/16", podSubnetPrefix: 24, serviceCidr: "10.96.0.0/24", clusterDomain: "cluster.local" },
+        network: { podCidr: "10.244.0.0/16", podSubnetPrefix: 24, serviceCidr: "10.96.0.0/24", clusterDomain: "cluster.local", overlay: "routes" },
         nodes: [{ name: "n1", roles: ["etcd", "controlplane", "worker"] }],
         addons: [],
       },
@@ -342,6 +400,7 @@ describe("fixtures", () => {
       serviceCidr: "10.96.0.0/24",
       dnsIp: "10.96.0.53",
       clusterDomain: "lab.internal",
+      overlay: "routes",
     });
     expect(lab.nodes.map((n) => [n.name, n.ip])).toEqual([
       ["cp-1", "172.30.0.11"],
@@ -388,6 +447,12 @@ describe("fixtures", () => {
       { line: 7, col: 10, message: "dnsIp 10.96.0.1 is the kubernetes Service address", hint: "leave dnsIp out to use 10.96.0.10" },
       { line: 8, col: 18, message: 'clusterDomain "Cluster_Local" is not a valid DNS name', hint: "e.g. cluster.local" },
     ],
+    // Problems of nodes that groups make, positioned at their group.
+    "invalid-groups.yaml": [
+      { line: 8, col: 13, message: 'duplicate node name "worker2" (from group "worker"): node 1 of "nodes" has it too', hint: "rename the listed node, or change the group's prefix" },
+      { line: 9, col: 21, severity: "warning", message: 'group "worker" lists role worker twice', hint: "remove the repeated role" },
+      { line: 11, col: 13, message: 'node name "Edge_1" (from group "Edge_") is not a valid hostname', hint: 'e.g. "edge-"' },
+    ],
     // Different kinds of problems at once: schema, semantic errors, and warnings.
     "invalid-many.yaml": [
       { line: 2, col: 7, message: 'lab name "Many_Problems" is not a valid name', hint: 'e.g. "many-problems"' },
@@ -414,6 +479,153 @@ describe("fixtures", () => {
     const { problems, message } = error as LabFileError;
     expect(message).toBe(`failed to load lab file ${path}: ${expected.length} problems`);
     expectProblems(problems, expected, path);
+  });
+});
+
+describe("groups", () => {
+  /** A lab with a listed control plane node and a group of workers (prefix on line 6, count on line 8). */
+  const GROUPED = [
+    ...HEAD,
+    "nodes:",
+    "  - {name: cp, roles: [etcd, controlplane]}",
+    "groups:",
+    "  - prefix: fed-node",
+    "    roles: [worker]",
+    "    count: 3",
+  ];
+
+  it("expands each group into nodes named by its prefix and a number from 1, after the listed nodes, in group order", () => {
+    const { lab, warnings } = parseLab(
+      text([...HEAD, "nodes:", "  - {name: cp, roles: [etcd, controlplane]}", "groups:", "  - {prefix: w-, roles: [worker], count: 2}", "  - {prefix: x, roles: [worker], count: 1}"]),
+      "lab.yaml",
+    );
+    expect(warnings).toEqual([]);
+    expect(lab.nodes.map((n) => n.name)).toEqual(["cp", "w-1", "w-2", "x1"]);
+    expect(lab).not.toHaveProperty("groups");
+  });
+
+  it("gives every node of a group the group's roles, as a list of its own", () => {
+    const { lab } = parseLab(text([...HEAD, "groups:", "  - {prefix: n, roles: [etcd, controlplane, worker], count: 2}"]), "lab.yaml");
+    expect(lab.nodes).toEqual([
+      { name: "n1", roles: ["etcd", "controlplane", "worker"] },
+      { name: "n2", roles: ["etcd", "controlplane", "worker"] },
+    ]);
+    expect(lab.nodes[0]?.roles).not.toBe(lab.nodes[1]?.roles);
+  });
+
+  it("makes no node for a group with a count of 0", () => {
+    const { lab } = parseLab(text([...GROUPED.slice(0, -1), "    count: 0", "  - {prefix: w, roles: [worker], count: 1}"]), "lab.yaml");
+    expect(lab.nodes.map((n) => n.name)).toEqual(["cp", "w1"]);
+  });
+
+  it("positions problems of the names a group makes at its prefix, naming the node", () => {
+    const problems = problemsOf(text([...HEAD, "groups:", "  - {prefix: Fed_Node, roles: [etcd, controlplane, worker], count: 3}"]));
+    expectProblems(problems, [
+      {
+        line: 4,
+        col: 14,
+        message: 'node name "Fed_Node1" (from group "Fed_Node") is not a valid hostname',
+        hint: "use lower-case letters, digits and '-' in the prefix, starting with a letter or digit (the group's number ends each name), e.g. \"fed-node\"",
+      },
+    ]);
+    expect(problems[0]?.path).toEqual(["groups", 0, "prefix"]);
+  });
+
+  it("reports a listed node and a group node of the same name, at the group", () => {
+    const problems = problemsOf(text([...GROUPED.slice(0, 4), "  - {name: fed-node2, roles: [worker]}", ...GROUPED.slice(4)]));
+    expectProblems(problems, [
+      { line: 7, col: 13, message: 'duplicate node name "fed-node2" (from group "fed-node"): node 2 of "nodes" has it too', hint: "rename the listed node, or change the group's prefix" },
+    ]);
+  });
+
+  it("reads the overlay, routes unless set", () => {
+    expect(parseLab(text(GROUPED), "lab.yaml").lab.network.overlay).toBe("routes");
+    const { lab } = parseLab(text([...HEAD, "network: {overlay: flannel}", ...GROUPED.slice(2)]), "lab.yaml");
+    expect(lab.network.overlay).toBe("flannel");
+  });
+
+  describe("--scale", () => {
+    it("sets the count of the group with that prefix", () => {
+      const { lab, warnings } = parseLab(text(GROUPED), "lab.yaml", { scale: { "fed-node": 5 } });
+      expect(warnings).toEqual([]);
+      expect(lab.nodes.map((n) => n.name)).toEqual(["cp", "fed-node1", "fed-node2", "fed-node3", "fed-node4", "fed-node5"]);
+    });
+
+    it("takes the group's max, and 0", () => {
+      expect(parseLab(text(GROUPED), "lab.yaml", { scale: { "fed-node": 8 } }).lab.nodes).toHaveLength(9);
+      const allRoles = [...HEAD, "nodes:", ALL_ROLES, ...GROUPED.slice(4)];
+      expect(parseLab(text(allRoles), "lab.yaml", { scale: { "fed-node": 0 } }).lab.nodes.map((n) => n.name)).toEqual(["n1"]);
+    });
+
+    it("reports a count over the group's max at its count key, saying it came from --scale", () => {
+      const error = caught(() => parseLab(text(GROUPED), "labs/fed.yaml", { scale: { "fed-node": 9 } }));
+      expect(error.exitCode).toBe(2);
+      expect(error.problems).toEqual([
+        {
+          file: "labs/fed.yaml",
+          line: 8,
+          col: 5,
+          path: ["groups", 0, "count"],
+          severity: "error",
+          message: 'group "fed-node": count 9 (from --scale fed-node=9) is more than its max 8',
+          hint: 'at most 8 nodes; raise "max" in the lab file if the lab supports more',
+        },
+      ]);
+    });
+
+    it("reports a negative count and a fraction as coming from --scale", () => {
+      expectProblems(scaledProblemsOf(GROUPED, { "fed-node": -1 }), [
+        { line: 8, col: 5, message: 'group "fed-node": count -1 (from --scale fed-node=-1) is less than 0', hint: "--scale takes a whole number of nodes, 0 or more" },
+      ]);
+      expectProblems(scaledProblemsOf(GROUPED, { "fed-node": 1.5 }), [
+        { line: 8, col: 5, message: 'group "fed-node": count 1.5 (from --scale fed-node=1.5) is not a whole number', hint: "a whole number of nodes" },
+      ]);
+    });
+
+    it("reports a prefix no group has, at the groups, with the prefixes it has", () => {
+      const error = caught(() => parseLab(text(GROUPED), "lab.yaml", { scale: { "fed-nod": 2, "fed-node": 4 } }));
+      expect(error.exitCode).toBe(2);
+      expectProblems(error.problems, [
+        { line: 6, col: 3, message: '--scale fed-nod=2: the lab has no group "fed-nod"', hint: 'did you mean "fed-node"? groups of this lab: fed-node' },
+      ]);
+      expect(error.problems[0]?.path).toEqual(["groups"]);
+    });
+
+    it("reports a prefix for a lab without groups at the top of the file", () => {
+      expectProblems(scaledProblemsOf([...HEAD, "nodes:", ALL_ROLES], { workers: 2 }), [
+        { line: 1, col: 1, message: '--scale workers=2: the lab has no group "workers"', hint: "the lab has no groups" },
+      ]);
+    });
+
+    it("says so when scaling every group to 0 leaves no node", () => {
+      expectProblems(scaledProblemsOf([...HEAD, "groups:", "  - {prefix: n, roles: [etcd, controlplane, worker], count: 1}"], { n: 0 }), [
+        { line: 4, col: 3, message: "a lab needs at least one node: its groups have a count of 0 (--scale n=0)", hint: "with a count of 1 or more" },
+      ]);
+    });
+
+    it("applies to loadLabFile too", async () => {
+      const { lab } = await loadLabFile(join(FIXTURES, "valid-groups.yaml"), { scale: { "edge-": 2 } });
+      expect(lab.nodes.map((n) => n.name)).toEqual(["cp-1", "fed-node1", "fed-node2", "fed-node3", "edge-1", "edge-2"]);
+      const error = await loadLabFile(join(FIXTURES, "valid-groups.yaml"), { scale: { "edge-": 5 } }).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(LabFileError);
+      expectProblems(
+        (error as LabFileError).problems,
+        [{ line: 16, col: 5, message: 'group "edge-": count 5 (from --scale edge-=5) is more than its max 4', hint: "at most 4 nodes" }],
+        join(FIXTURES, "valid-groups.yaml"),
+      );
+    });
+  });
+
+  it("valid-groups.yaml loads with its groups expanded and its overlay", async () => {
+    const { lab, warnings } = await loadLabFile(join(FIXTURES, "valid-groups.yaml"));
+    expect(warnings).toEqual([]);
+    expect(lab.network.overlay).toBe("vxlan");
+    expect(lab.nodes).toEqual([
+      { name: "cp-1", roles: ["etcd", "controlplane"] },
+      { name: "fed-node1", roles: ["worker"] },
+      { name: "fed-node2", roles: ["worker"] },
+      { name: "fed-node3", roles: ["worker"] },
+    ]);
   });
 });
 

@@ -3,7 +3,7 @@
  * line numbers are the entry's index + 1) and every problem it must produce, no more.
  */
 import { describe, expect, it } from "vitest";
-import { labSchema } from "../../src/config/lab-schema.js";
+import { labObjectSchema, labSchema } from "../../src/config/lab-schema.js";
 import { parseLab } from "../../src/config/load-lab.js";
 import { LabFileError, type Problem } from "../../src/config/problem.js";
 import { validateLab } from "../../src/config/validate-lab.js";
@@ -351,6 +351,78 @@ const roleCases: Case[] = [
   },
 ];
 
+/** A lab with these groups (flow mappings, one per line from line 4) and no listed node. */
+function withGroups(...groups: string[]): string[] {
+  return [...HEAD, "groups:", ...groups.map((g) => `  - ${g}`)];
+}
+
+const LONG_PREFIX = "p".repeat(62);
+
+const groupCases: Case[] = [
+  {
+    name: "group prefix that makes names that are not hostnames",
+    lines: withGroups("{prefix: Fed_Node, roles: [etcd, controlplane, worker], count: 3}"),
+    expected: [{ line: 4, col: 14, message: 'node name "Fed_Node1" (from group "Fed_Node") is not a valid hostname', hint: 'e.g. "fed-node"' }],
+  },
+  {
+    name: "group prefix starting with '-'",
+    lines: withGroups("{prefix: -node, roles: [etcd, controlplane, worker], count: 1}"),
+    expected: [{ line: 4, col: 14, message: 'node name "-node1" (from group "-node") is not a valid hostname', hint: 'e.g. "node"' }],
+  },
+  {
+    name: "group prefix that is wrong even with a count of 0",
+    lines: [...withGroups("{prefix: Spare, roles: [worker], count: 0}"), "nodes:", ALL_ROLES],
+    expected: [{ line: 4, col: 14, message: 'group prefix "Spare" makes node names like "Spare1" that are not valid hostnames', hint: 'e.g. "spare"' }],
+  },
+  {
+    name: "group prefix too long for its max, though not for its count",
+    lines: withGroups(`{prefix: ${LONG_PREFIX}, roles: [etcd, controlplane, worker], count: 1, max: 10}`),
+    expected: [
+      {
+        line: 4,
+        col: 14,
+        message: `group "${LONG_PREFIX}" makes node names up to "${LONG_PREFIX}10" (its max 10), 64 characters long, more than 63`,
+        hint: 'shorten the prefix to 61 characters or less, or lower "max"',
+      },
+    ],
+  },
+  {
+    name: "group prefix too long for its count",
+    lines: withGroups(`{prefix: ${"p".repeat(63)}, roles: [etcd, controlplane, worker], count: 1}`),
+    expected: [{ line: 4, col: 14, message: `node name "${"p".repeat(63)}1" (from group "${"p".repeat(63)}") is 64 characters long, more than 63`, hint: "shorten the prefix to 62 characters or less" }],
+  },
+  {
+    name: "a role listed twice in a group",
+    lines: withGroups("{prefix: n, roles: [etcd, controlplane, worker, worker], count: 3}"),
+    expected: [{ line: 4, col: 53, severity: "warning", message: 'group "n" lists role worker twice', hint: "remove the repeated role" }],
+  },
+  {
+    name: "a listed node named like a node of a group",
+    lines: [...withNodes("{name: n2, roles: [etcd, controlplane, worker]}"), "groups:", "  - {prefix: n, roles: [worker], count: 3}"],
+    expected: [{ line: 6, col: 14, message: 'duplicate node name "n2" (from group "n"): node 1 of "nodes" has it too', hint: "rename the listed node, or change the group's prefix" }],
+  },
+  {
+    name: "two groups with the same prefix, reported once",
+    lines: withGroups("{prefix: n, roles: [etcd, controlplane, worker], count: 1}", "{prefix: n, roles: [worker], count: 2}"),
+    expected: [{ line: 5, col: 14, message: 'duplicate node name "n1" (from group "n"): group "n" makes it too', hint: "change the prefix of one of the groups" }],
+  },
+  {
+    name: "a role no group or node has, at the groups of a lab without listed nodes",
+    lines: withGroups("{prefix: n, roles: [etcd, controlplane], count: 1}"),
+    expected: [{ line: 4, col: 3, message: "the lab has no node with role worker: nothing can run pods", hint: 'add "worker" to the roles of a node or a group' }],
+  },
+  {
+    name: "two etcd members from a group",
+    lines: [...withNodes("{name: cp, roles: [controlplane, worker]}"), "groups:", "  - {prefix: etcd-, roles: [etcd], count: 2}"],
+    expected: [{ line: 4, col: 3, severity: "warning", message: "the lab has 2 etcd members", hint: "use 1 or 3" }],
+  },
+  {
+    name: "group nodes that do not fit in the pod network",
+    lines: [...HEAD, "network: {podCidr: 10.244.0.0/23}", "nodes:", "  - {name: cp, roles: [etcd, controlplane]}", "groups:", "  - {prefix: w, roles: [worker], count: 3}"],
+    expected: [{ line: 3, col: 20, message: "podCidr 10.244.0.0/23 has room for 2 /24 slices but the lab has 3 kubelet nodes", hint: "use a podCidr of /22 or larger" }],
+  },
+];
+
 const listCases: Case[] = [
   {
     name: "a check listed twice",
@@ -371,6 +443,7 @@ describe("semantic validation", () => {
     ["networks", networkCases],
     ["roles", roleCases],
     ["lists", listCases],
+    ["groups", groupCases],
   ])("%s", (_group, cases) => {
     it.each(cases)("$name", ({ lines, expected }) => {
       expectProblems(problemsOf(lines), expected);
@@ -384,6 +457,9 @@ describe("semantic validation", () => {
     ["the same pod network with a systemd control plane", podRoom("systemd")],
     ["a /29 serviceCidr with an explicit dnsIp", withNetwork("serviceCidr: 10.96.0.0/29", "dnsIp: 10.96.0.5")],
     ["a /28 node subnet for one node", withNetwork("nodeSubnet: 172.30.0.0/28")],
+    ["a group prefix ending with '-'", withGroups("{prefix: node-, roles: [etcd, controlplane, worker], count: 1}")],
+    ["a group prefix at the length limit for its max", withGroups(`{prefix: ${"p".repeat(61)}, roles: [etcd, controlplane, worker], count: 1, max: 32}`)],
+    ["a group with a count of 0 beside listed nodes", [...withGroups("{prefix: w, roles: [worker], count: 0}"), "nodes:", ALL_ROLES]],
   ])("accepts %s", (_name, lines) => {
     expect(problemsOf(lines)).toEqual([]);
   });
@@ -408,6 +484,38 @@ describe("validateLab", () => {
     expect(validateLab(lab).map((p) => p.path)).toEqual([
       ["nodes", 1, "name"],
       ["nodes", 1, "ip"],
+    ]);
+  });
+});
+
+describe("validateLab with groups", () => {
+  const input = {
+    name: "ok",
+    kubernetesVersion: "v1.20.2",
+    nodes: [{ name: "n1", roles: ["etcd", "controlplane", "worker"] }],
+    groups: [
+      { prefix: "Work", roles: ["worker", "worker"], count: 2 },
+      { prefix: "n", roles: ["worker"], count: 1 },
+    ],
+  };
+  const lab = labSchema.parse(input);
+  const { groups } = labObjectSchema.parse(input);
+
+  it("positions problems of group-made nodes at their group", () => {
+    expect(validateLab(lab, groups).map((p) => [p.path, p.message])).toEqual([
+      [["groups", 1, "prefix"], 'duplicate node name "n1" (from group "n"): node 1 of "nodes" has it too'],
+      [["groups", 0, "prefix"], 'node name "Work1" (from group "Work") is not a valid hostname'],
+      [["groups", 0, "roles", 1], 'group "Work" lists role worker twice'],
+    ]);
+  });
+
+  it("takes every node as listed when given no groups", () => {
+    expect(validateLab(lab).map((p) => p.path)).toEqual([
+      ["nodes", 1, "name"],
+      ["nodes", 2, "name"],
+      ["nodes", 3, "name"],
+      ["nodes", 1, "roles", 1],
+      ["nodes", 2, "roles", 1],
     ]);
   });
 });

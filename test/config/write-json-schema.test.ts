@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { describe, expect, it } from "vitest";
-import { ADDONS, CHECK_IDS, CONTROL_PLANE_MODES, NODE_ROLES, PROVIDERS } from "../../src/config/lab-schema.js";
+import { ADDONS, CHECK_IDS, CONTROL_PLANE_MODES, NODE_ROLES, OVERLAYS, PROVIDERS } from "../../src/config/lab-schema.js";
 import { LAB_SCHEMA_FILE, LAB_SCHEMA_ID, labJsonSchema, labJsonSchemaText, writeLabJsonSchema } from "../../src/config/write-json-schema.js";
 
 /** A JSON Schema node, as far as these tests look into it. */
@@ -20,6 +20,7 @@ interface SchemaNode {
 const schema = labJsonSchema() as SchemaNode;
 const props = schema.properties ?? {};
 const nodeSchema = props.nodes?.items ?? {};
+const groupSchema = props.groups?.items ?? {};
 
 /** Every schema node of type object, with its JSON pointer. */
 function objects(node: SchemaNode, pointer = "#"): Array<[string, SchemaNode]> {
@@ -44,22 +45,40 @@ describe("the published JSON Schema", () => {
   });
 
   it("requires only what has no default", () => {
-    expect(schema.required).toEqual(["name", "kubernetesVersion", "nodes"]);
+    // nodes defaults to none: a lab may consist of groups only (the loader asks for one node at least).
+    expect(schema.required).toEqual(["name", "kubernetesVersion"]);
+    expect(props.nodes?.default).toEqual([]);
+    expect(props.groups?.default).toEqual([]);
     expect(nodeSchema.required).toEqual(["name", "roles"]);
+    expect(groupSchema.required).toEqual(["prefix", "roles", "count"]);
     expect(props.network?.required).toBeUndefined();
+  });
+
+  it("describes groups: a count of 0 or more, a max of 1 to 32 that defaults to 8", () => {
+    expect(groupSchema.properties?.count).toMatchObject({ type: "integer", minimum: 0 });
+    expect(groupSchema.properties?.max).toMatchObject({ type: "integer", minimum: 1, maximum: 32, default: 8 });
+    expect(groupSchema.properties?.roles).toMatchObject({ minItems: 1 });
   });
 
   it("lists the allowed values of every enum", () => {
     expect(props.provider?.enum).toEqual([...PROVIDERS]);
     expect(props.controlPlane?.enum).toEqual([...CONTROL_PLANE_MODES]);
     expect(nodeSchema.properties?.roles?.items?.enum).toEqual([...NODE_ROLES]);
+    expect(groupSchema.properties?.roles?.items?.enum).toEqual([...NODE_ROLES]);
+    expect(props.network?.properties?.overlay).toMatchObject({ enum: [...OVERLAYS], default: "routes" });
     expect(props.checks?.items?.enum).toEqual([...CHECK_IDS]);
     expect(props.addons?.items?.enum).toEqual([...ADDONS]);
   });
 
-  it("rejects unknown keys on every object (the lab, nodes, network, artifacts)", () => {
+  it("rejects unknown keys on every object (the lab, nodes, groups, network, artifacts)", () => {
     const found = objects(schema);
-    expect(found.map(([pointer]) => pointer)).toEqual(["#", "#/properties/artifacts", "#/properties/network", "#/properties/nodes/items"]);
+    expect(found.map(([pointer]) => pointer)).toEqual([
+      "#",
+      "#/properties/artifacts",
+      "#/properties/network",
+      "#/properties/nodes/items",
+      "#/properties/groups/items",
+    ]);
     for (const [pointer, node] of found) expect({ pointer, additionalProperties: node.additionalProperties }).toEqual({ pointer, additionalProperties: false });
   });
 

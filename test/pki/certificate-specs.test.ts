@@ -21,6 +21,7 @@ function lab(nodes: LabNode[], controlPlane: "systemd" | "static-pods" = "system
       podSubnetPrefix: 24,
       serviceCidr: "10.32.0.0/24",
       clusterDomain: "lab.internal",
+      overlay: "routes",
     },
     nodes,
     addons: [],

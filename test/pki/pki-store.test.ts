@@ -40,6 +40,7 @@ function plan(nodes: LabNode[]): Plan {
       podSubnetPrefix: 24,
       serviceCidr: "10.32.0.0/24",
       clusterDomain: "cluster.local",
+      overlay: "routes",
     },
     nodes,
     addons: [],

@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
-import type { Lab } from "../../src/config/lab-schema.js";
+import type { LabInput } from "../../src/config/lab-schema.js";
 import { labSchema } from "../../src/config/lab-schema.js";
 import { adminNode, assignNodeIps, defaultDnsIp, kubeletNodes, planLab, type ResolvedLab } from "../../src/plan/plan.js";
 
-function lab(overrides: Partial<Lab> & { nodes: Lab["nodes"] }): ResolvedLab {
+function lab(overrides: Partial<LabInput> & { nodes: LabInput["nodes"] }): ResolvedLab {
   const parsed = labSchema.parse({ name: "t", kubernetesVersion: "v1.20.2", ...overrides });
   return { ...parsed, network: { ...parsed.network, nodeSubnet: parsed.network.nodeSubnet ?? "172.30.0.0/24" } };
 }

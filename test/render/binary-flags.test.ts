@@ -1,5 +1,6 @@
 /**
- * Every flag a rendered v1.20.2 unit passes exists in the real v1.20.2 binary it runs:
+ * Every flag a rendered v1.20.2 unit or static pod manifest passes exists in the real v1.20.2
+ * binary it runs:
  *
  * 1. its name appears as a flag in `<binary> --help`; the one exception allowed is a flag the
  *    binary hides from its help because it is deprecated (v1.20's kube-apiserver hides
@@ -8,7 +9,9 @@
  *    prints the version. Kubernetes binaries and etcd parse every flag (names, and values into
  *    their types: ports, durations, IPs, levels) before acting on --version, and stop there.
  *
- * Flags come from the rendered units' ExecStart= (what reaches the node), not from the flag lists.
+ * Flags come from the rendered units' ExecStart= and the static pods' command (what reaches the
+ * node), not from the flag lists. The systemd labs cover every component as a unit, the static pod
+ * lab (coreos-single) the control plane and kube-proxy as static pods.
  */
 import { execa } from "execa";
 import { describe, expect, it } from "vitest";
@@ -19,7 +22,19 @@ import { controllerManagerFlags } from "../../src/render/kube-controller-manager
 import { kubeProxyFlags } from "../../src/render/kube-proxy.js";
 import { schedulerFlags } from "../../src/render/kube-scheduler.js";
 import { kubeletFlags } from "../../src/render/kubelet.js";
-import { baseName, execStart, fakeNodeFiles, flagNames, text, unitFiles, v1202Cases } from "./lab-fixtures.js";
+import { STATIC_POD_COMPONENTS } from "../../src/render/static-pods.js";
+import {
+  baseName,
+  execStart,
+  fakeNodeFiles,
+  flagNames,
+  manifestFiles,
+  podCommand,
+  renderCase,
+  text,
+  componentUnits,
+  v1202Cases,
+} from "./lab-fixtures.js";
 import { artifactBin, failWhenMissing, missingBinaries, skipUnlessAvailable } from "./real-tools.js";
 
 const BINARIES = ["etcd", "kube-apiserver", "kube-controller-manager", "kube-scheduler", "kubelet", "kube-proxy"];
@@ -59,23 +74,35 @@ const VERSION_LINE: Record<string, RegExp> = {
 };
 const DEPRECATION = /^Flag --([a-z0-9-]+) has been deprecated/;
 
-const units = v1202Cases().flatMap(({ id, plan }) =>
-  plan.nodes.flatMap((node) =>
-    unitFiles(fakeNodeFiles(plan, node)).map((unit) => {
-      const { binary, args } = execStart(text(unit));
-      return { id, node: node.name, unit: baseName(unit.path), binary: baseName(binary), args };
-    }),
-  ),
+/** Every command line a v1.20.2 node gets: from its units and from its static pod manifests. */
+const commandLines = v1202Cases().flatMap(({ id, plan }) =>
+  plan.nodes.flatMap((node) => {
+    const files = fakeNodeFiles(plan, node);
+    const fromUnits = componentUnits(files).map((unit) => ({ kind: "unit" as const, file: unit, ...execStart(text(unit)) }));
+    const fromManifests = manifestFiles(files).map((m) => ({ kind: "manifest" as const, file: m, ...podCommand(text(m)) }));
+    return [...fromUnits, ...fromManifests].map(({ kind, file, binary, args }) => ({
+      id,
+      node: node.name,
+      kind,
+      unit: baseName(file.path),
+      binary: baseName(binary),
+      args,
+    }));
+  }),
 );
+const units = commandLines.filter((c) => c.kind === "unit");
+const manifests = commandLines.filter((c) => c.kind === "manifest");
 
 describe.skipIf(skipUnlessAvailable(SUITE, missing))(SUITE, () => {
   failWhenMissing(SUITE, missing);
 
-  it("covers every component", () => {
+  it("covers every component as a unit, and every static pod component as a manifest", () => {
     expect(new Set(units.map((u) => u.binary))).toEqual(new Set(BINARIES));
+    expect(new Set(manifests.map((m) => m.binary))).toEqual(new Set(STATIC_POD_COMPONENTS));
+    for (const m of manifests) expect(m.unit).toBe(`${m.binary}.yaml`);
   });
 
-  it.each(units)("$id / $node / $unit: every flag is one of $binary's", async ({ binary, args }) => {
+  it.each(commandLines)("$id / $node / $unit: every flag is one of $binary's", async ({ binary, args }) => {
     const names = flagNames(args);
     expect(names.length).toBeGreaterThan(0);
     const hidden = flagsNotInHelp(await helpOf(binary), names);
@@ -90,7 +117,7 @@ describe.skipIf(skipUnlessAvailable(SUITE, missing))(SUITE, () => {
     }
   });
 
-  it.each(units)("$id / $node / $unit: $binary parses the whole command line", async ({ binary, args }) => {
+  it.each(commandLines)("$id / $node / $unit: $binary parses the whole command line", async ({ binary, args }) => {
     const run = await withVersion(binary, args);
     expect(run.exitCode, run.stderr).toBe(0);
     expect(run.stdout).toMatch(VERSION_LINE[binary] ?? VERSION_LINE.default!);
@@ -104,8 +131,7 @@ describe.skipIf(skipUnlessAvailable(SUITE, missing))(SUITE, () => {
   });
 
   it("the units hold exactly the flag lists", () => {
-    const [single] = v1202Cases();
-    if (!single) throw new Error("no v1.20.2 lab");
+    const single = renderCase("coreos-single-systemd-v1.20.2");
     const { plan } = single;
     const node = plan.nodes[0]!;
     const argsOf = (unit: string): string[] => {
@@ -119,6 +145,19 @@ describe.skipIf(skipUnlessAvailable(SUITE, missing))(SUITE, () => {
     expect(argsOf("kube-scheduler.service")).toEqual(schedulerFlags(plan).map(renderFlag));
     expect(argsOf("kubelet.service")).toEqual(kubeletFlags(plan, node).map(renderFlag));
     expect(argsOf("kube-proxy.service")).toEqual(kubeProxyFlags().map(renderFlag));
+  });
+
+  it("the static pods run the same command lines as the units of the systemd variant", () => {
+    const argsOf = (id: string, file: string): string[] => {
+      const found = commandLines.find((c) => c.id === id && c.node === "core1" && c.unit === file);
+      if (!found) throw new Error(`no ${file} in ${id}`);
+      return found.args;
+    };
+    for (const component of STATIC_POD_COMPONENTS) {
+      expect(argsOf("coreos-single-v1.20.2", `${component}.yaml`), component).toEqual(
+        argsOf("coreos-single-systemd-v1.20.2", `${component}.service`),
+      );
+    }
   });
 
   it("v1.20.2's kube-apiserver hides the deprecated --insecure-port from its help but accepts it", async () => {

@@ -69,7 +69,7 @@ describe.each(nodeCases)("$id / $name", ({ plan, node }) => {
   });
 
   it("CNI conflist", () => {
-    const c = JSON.parse(cniConfig(node)) as {
+    const c = JSON.parse(cniConfig(plan, node)) as {
       cniVersion: string;
       name: string;
       plugins: Array<{ type: string; ipam?: { type: string; ranges: Array<Array<{ subnet: string }>> } }>;

@@ -89,7 +89,8 @@ describe.skipIf(skipUnlessAvailable(SUITE, missing))(SUITE, () => {
     const configs = renderCases().flatMap(({ plan }) =>
       plan.nodes.filter((n) => n.kubelet).map((n) => text(fileAt(fakeNodeFiles(plan, n), CONTAINERD_CONFIG))),
     );
-    expect(configs.length).toBe(4);
+    // core1 in each of the four coreos-single cases, worker1 and worker2 of the three-node lab.
+    expect(configs.length).toBe(6);
     expect(new Set(configs)).toEqual(new Set([containerdConfig({ sandboxImage: SANDBOX_IMAGE })]));
   });
 

@@ -26,7 +26,7 @@ import type { Plan, PlannedNode } from "../../src/plan/plan.js";
 import { ensurePki, type Pki } from "../../src/pki/pki-store.js";
 import { kubeconfigPath } from "../../src/render/node-layout.js";
 import { nodeFiles } from "../../src/render/node-files.js";
-import { IMAGES, text, v1202Cases } from "./lab-fixtures.js";
+import { nodeImages, text, v1202Cases } from "./lab-fixtures.js";
 import {
   artifactBin,
   failWhenMissing,
@@ -132,7 +132,7 @@ describe.skipIf(skipUnlessAvailable(SUITE, missing))(SUITE, () => {
       const files = new Map<string, string>();
       const produced = new Map<string, string[]>();
       for (const node of plan.nodes) {
-        const kubeconfigs = nodeFiles(plan, node, pki, IMAGES).filter((f) => f.path.endsWith(".kubeconfig"));
+        const kubeconfigs = nodeFiles(plan, node, pki, nodeImages(plan)).filter((f) => f.path.endsWith(".kubeconfig"));
         produced.set(node.name, kubeconfigs.map((f) => f.path).sort());
         const dir = join(home, "kubeconfigs", id, node.name);
         await mkdir(dir, { recursive: true });

@@ -1,15 +1,24 @@
 /**
- * The labs the renderer tests render, a fake (fixed-PEM) PKI for deterministic output, and small
- * readers of rendered units. Not a test file: the *.test.ts files in this folder import it.
+ * The labs the renderer tests render, a fake (fixed-PEM) PKI and fixed component image references
+ * for deterministic output, and small readers of rendered units and static pod manifests. Not a
+ * test file: the *.test.ts files in this folder import it.
+ *
+ * labs/coreos-single.yaml runs its control plane and kube-proxy as static pods and has the CoreDNS
+ * addon; a "systemd" variant of it (controlPlane: systemd, no addons) keeps the systemd control
+ * plane units covered for the same single node. Both are rendered at v1.20.2 (the version of the
+ * real test binaries) and at v1.31.0, next to a three-node lab with a systemd control plane.
  */
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
+import { isScalar, isSeq, parse, parseDocument } from "yaml";
 import { parseLab } from "../../src/config/load-lab.js";
 import { planLab, type Plan, type PlannedNode, type ResolvedLab } from "../../src/plan/plan.js";
 import { certificateSpecs } from "../../src/pki/certificate-specs.js";
 import { SANDBOX_IMAGE } from "../../src/images/image-names.js";
 import type { NodeFile } from "../../src/providers/provider.js";
 import { nodeFiles, type NodeImages, type PkiMaterial } from "../../src/render/node-files.js";
+import { MANIFESTS_STAGING_DIR, UNIT_DIR } from "../../src/render/node-layout.js";
+import { STATIC_POD_COMPONENTS, type ComponentImages } from "../../src/render/static-pods.js";
 
 /** The node subnet the single-node lab is rendered with (the provider would pick one). */
 export const SINGLE_NODE_SUBNET = "172.30.0.0/24";
@@ -46,14 +55,48 @@ function resolved(text: string, file: string, nodeSubnet?: string): ResolvedLab 
   return { ...lab, network: { ...lab.network, nodeSubnet: subnet } };
 }
 
-/** labs/coreos-single.yaml with its node subnet set, optionally at another Kubernetes version. */
-export function coreosSinglePlan(kubernetesVersion?: string): Plan {
-  let text = readFileSync(COREOS_SINGLE, "utf8");
-  if (kubernetesVersion !== undefined) {
-    const changed = text.replace(/^kubernetesVersion: .*$/m, `kubernetesVersion: ${kubernetesVersion}`);
-    if (changed === text) throw new Error("labs/coreos-single.yaml has no kubernetesVersion line to change");
-    text = changed;
+/** The control plane modes a lab can have. */
+export type ControlPlaneMode = Plan["controlPlaneMode"];
+
+/**
+ * labs/coreos-single.yaml, edited as a YAML document (so its comments and layout stay): another
+ * Kubernetes version, and/or the systemd control plane without addons (and so without the dns
+ * check, which needs the coredns addon). Throws when the file no longer has what is edited.
+ */
+function coreosSingleText(options: { kubernetesVersion?: string; systemd?: boolean }): string {
+  const doc = parseDocument(readFileSync(COREOS_SINGLE, "utf8"));
+  const mustHave = (key: string): void => {
+    if (!doc.has(key)) throw new Error(`labs/coreos-single.yaml has no ${key} to change`);
+  };
+  if (options.kubernetesVersion !== undefined) {
+    mustHave("kubernetesVersion");
+    doc.set("kubernetesVersion", options.kubernetesVersion);
   }
+  if (options.systemd) {
+    mustHave("controlPlane");
+    doc.set("controlPlane", "systemd");
+    doc.delete("addons");
+    const checks = doc.get("checks");
+    if (isSeq(checks)) {
+      const at = checks.items.findIndex((item) => isScalar(item) && item.value === "dns");
+      if (at >= 0) checks.delete(at);
+    }
+  }
+  return doc.toString();
+}
+
+/**
+ * labs/coreos-single.yaml as it is (static pods, CoreDNS) with its node subnet set, optionally at
+ * another Kubernetes version.
+ */
+export function coreosSinglePlan(kubernetesVersion?: string): Plan {
+  const text = coreosSingleText(kubernetesVersion === undefined ? {} : { kubernetesVersion });
+  return planLab(resolved(text, COREOS_SINGLE, SINGLE_NODE_SUBNET));
+}
+
+/** labs/coreos-single.yaml with a systemd control plane and no addons, optionally at another version. */
+export function coreosSystemdPlan(kubernetesVersion?: string): Plan {
+  const text = coreosSingleText({ systemd: true, ...(kubernetesVersion === undefined ? {} : { kubernetesVersion }) });
   return planLab(resolved(text, COREOS_SINGLE, SINGLE_NODE_SUBNET));
 }
 
@@ -66,8 +109,10 @@ export function threeNodePlan(): Plan {
 export function renderCases(): RenderCase[] {
   return [
     { id: "coreos-single-v1.20.2", plan: coreosSinglePlan() },
+    { id: "coreos-single-systemd-v1.20.2", plan: coreosSystemdPlan() },
     { id: "three-node-v1.20.2", plan: threeNodePlan() },
     { id: "coreos-single-v1.31.0", plan: coreosSinglePlan("v1.31.0") },
+    { id: "coreos-single-systemd-v1.31.0", plan: coreosSystemdPlan("v1.31.0") },
   ];
 }
 
@@ -76,8 +121,34 @@ export function v1202Cases(): RenderCase[] {
   return renderCases().filter((c) => c.plan.kubernetes.raw === "v1.20.2");
 }
 
-/** The node images nodes are rendered with. */
-export const IMAGES: NodeImages = { sandbox: SANDBOX_IMAGE };
+/** The cases with the given control plane mode. */
+export function casesWithMode(mode: ControlPlaneMode, cases: readonly RenderCase[] = renderCases()): RenderCase[] {
+  return cases.filter((c) => c.plan.controlPlaneMode === mode);
+}
+
+/** The render case with this id (throws when there is none). */
+export function renderCase(id: string): RenderCase {
+  const found = renderCases().find((c) => c.id === id);
+  if (!found) throw new Error(`no render case ${id}`);
+  return found;
+}
+
+/**
+ * Fixed static pod image references, as the upstream images are named (what ensureComponentImages
+ * picks when the engine has or can pull them), e.g. registry.k8s.io/kube-apiserver:v1.20.2.
+ */
+export function componentImages(plan: Plan): ComponentImages {
+  return Object.fromEntries(
+    STATIC_POD_COMPONENTS.map((component) => [component, `registry.k8s.io/${component}:${plan.kubernetes.raw}`]),
+  ) as ComponentImages;
+}
+
+/** The node images a lab's nodes are rendered with: component images only for static pods, as the pipeline does. */
+export function nodeImages(plan: Plan): NodeImages {
+  return plan.controlPlaneMode === "static-pods"
+    ? { sandbox: SANDBOX_IMAGE, components: componentImages(plan) }
+    : { sandbox: SANDBOX_IMAGE };
+}
 
 /** A fixed, recognisable PEM block (not a real certificate) for deterministic snapshots. */
 function fakePem(label: string, name: string): string {
@@ -102,9 +173,9 @@ export function fakePki(plan: Plan): PkiMaterial {
   };
 }
 
-/** nodeFiles with the fake PKI. */
+/** nodeFiles with the fake PKI and the fixed images. */
 export function fakeNodeFiles(plan: Plan, node: PlannedNode): NodeFile[] {
-  return nodeFiles(plan, node, fakePki(plan), IMAGES);
+  return nodeFiles(plan, node, fakePki(plan), nodeImages(plan));
 }
 
 /** A node file's content as text. */
@@ -122,6 +193,11 @@ export function fileAt(files: readonly NodeFile[], path: string): NodeFile {
 /** The systemd units among a node's files. */
 export function unitFiles(files: readonly NodeFile[]): NodeFile[] {
   return files.filter((f) => f.path.startsWith("/etc/systemd/system/") && f.path.endsWith(".service"));
+}
+
+/** The units that run a lab component (a binary under /usr/local/bin), not one of kubelab's own scripts. */
+export function componentUnits(files: readonly NodeFile[]): NodeFile[] {
+  return unitFiles(files).filter((u) => execStart(text(u)).binary.startsWith("/usr/local/bin/"));
 }
 
 /** The file name of a path. */
@@ -172,4 +248,58 @@ export function flagNames(args: readonly string[]): string[] {
     if (!match) throw new Error(`not a --flag argument: ${arg}`);
     return match[1]!;
   });
+}
+
+/** The static pod manifests among a node's files (staged until their images are in the node). */
+export function manifestFiles(files: readonly NodeFile[]): NodeFile[] {
+  return files.filter((f) => f.path.startsWith(`${MANIFESTS_STAGING_DIR}/`) && f.path.endsWith(".yaml"));
+}
+
+/** A static pod manifest, as far as the tests read it. */
+export interface PodManifest {
+  apiVersion: string;
+  kind: string;
+  metadata: { name: string; namespace: string; labels?: Record<string, string> };
+  spec: {
+    hostNetwork?: boolean;
+    priorityClassName?: string;
+    containers: Array<{
+      name: string;
+      image: string;
+      command: string[];
+      livenessProbe?: { httpGet?: { host?: string; port: number | string; path: string; scheme?: string } };
+      securityContext?: { privileged?: boolean };
+      volumeMounts?: Array<{ name: string; mountPath: string; readOnly?: boolean }>;
+    }>;
+    volumes?: Array<{ name: string; hostPath?: { path: string; type?: string } }>;
+  };
+}
+
+/** Parses a manifest strictly (a repeated key or a second document is an error). */
+export function parseManifest(source: string): PodManifest {
+  const doc: unknown = parse(source, { strict: true, uniqueKeys: true });
+  if (typeof doc !== "object" || doc === null || Array.isArray(doc)) throw new Error("not a YAML mapping");
+  return doc as PodManifest;
+}
+
+/** The command line of a static pod manifest's single container: the binary and its arguments. */
+export function podCommand(manifest: string): { binary: string; args: string[] } {
+  const containers = parseManifest(manifest).spec.containers;
+  if (containers.length !== 1) throw new Error(`expected one container, found ${containers.length}`);
+  const [binary, ...args] = containers[0]!.command;
+  if (binary === undefined) throw new Error("empty command");
+  return { binary, args };
+}
+
+/**
+ * The arguments a component runs with on a node, from whatever reaches the node: its systemd
+ * unit's ExecStart=, or its static pod's command. Throws when the node has neither or both.
+ */
+export function deployedArgs(files: readonly NodeFile[], component: string): string[] {
+  const unit = files.find((f) => f.path === `${UNIT_DIR}/${component}.service`);
+  const manifest = files.find((f) => f.path === `${MANIFESTS_STAGING_DIR}/${component}.yaml`);
+  if (unit && manifest) throw new Error(`${component} has both a unit and a static pod`);
+  if (unit) return execStart(text(unit)).args;
+  if (manifest) return podCommand(text(manifest)).args;
+  throw new Error(`${component} has neither a unit nor a static pod among ${files.map((f) => f.path).join(", ")}`);
 }

@@ -1,9 +1,12 @@
 /**
- * Snapshots of every renderer for three labs: coreos-single at v1.20.2 (node subnet
- * 172.30.0.0/24), a three-node lab (ctl1: etcd + control plane; worker1, worker2) and coreos-single
- * at v1.31.0. Each rendered file is a file snapshot under __snapshots__/<lab>/<node>/<path in the
- * node>, so a review reads a node's files as they land on it. Kubeconfigs are rendered from fixed
- * PEM strings (the fake PKI), so every snapshot is deterministic.
+ * Snapshots of every renderer for five labs: coreos-single as the lab file has it (control plane
+ * and kube-proxy as static pods, CoreDNS) and its systemd variant (controlPlane: systemd, no
+ * addons), each at v1.20.2 and v1.31.0 (node subnet 172.30.0.0/24), and a three-node lab with a
+ * systemd control plane (ctl1: etcd + control plane; worker1, worker2). Each rendered file is a
+ * file snapshot under __snapshots__/<lab>/<node>/<path in the node>, so a review reads a node's
+ * files as they land on it (static pod manifests under /etc/kubernetes/manifests-staged).
+ * Kubeconfigs are rendered from fixed PEM strings (the fake PKI) and static pods name fixed images,
+ * so every snapshot is deterministic.
  */
 import { describe, expect, it } from "vitest";
 import { cniConfig } from "../../src/render/cni-config.js";
@@ -15,17 +18,20 @@ import { kubeProxyConfig, kubeProxyUnit } from "../../src/render/kube-proxy.js";
 import { schedulerUnit } from "../../src/render/kube-scheduler.js";
 import { renderKubeconfig } from "../../src/render/kubeconfig.js";
 import { kubeletConfig, kubeletUnit } from "../../src/render/kubelet.js";
-import { kubeconfigFor } from "../../src/render/node-files.js";
+import { kubeconfigFor, nodeFiles } from "../../src/render/node-files.js";
 import {
   CNI_CONF_FILE,
   CONTAINERD_CONFIG,
   KUBE_PROXY_CONFIG,
   KUBELET_CONFIG,
   kubeconfigPath,
+  MANIFESTS_DIR,
+  MANIFESTS_STAGING_DIR,
   PKI_DIR,
   UNIT_DIR,
 } from "../../src/render/node-layout.js";
-import { fakeNodeFiles, fakePki, fileAt, IMAGES, renderCases, text } from "./lab-fixtures.js";
+import { controlPlaneManifests, kubeProxyManifest } from "../../src/render/static-pods.js";
+import { componentImages, fakeNodeFiles, fakePki, fileAt, nodeImages, renderCases, text } from "./lab-fixtures.js";
 
 const cases = renderCases();
 
@@ -41,7 +47,8 @@ describe.each(cases)("renderers for $id", ({ id, plan }) => {
       expect(manifest).toMatchSnapshot();
       for (const f of files) {
         const secret = f.path.endsWith(".key") || f.path.endsWith(".kubeconfig");
-        expect(f.mode, f.path).toBe(secret ? 0o600 : 0o644);
+        const script = f.path.startsWith("/etc/kubelab/") && f.path.endsWith(".sh");
+        expect(f.mode, f.path).toBe(secret ? 0o600 : script ? 0o755 : 0o644);
       }
     });
 
@@ -57,17 +64,33 @@ describe.each(cases)("renderers for $id", ({ id, plan }) => {
       const pki = fakePki(plan);
       const content = (path: string): string => text(fileAt(files, path));
       const has = (path: string): boolean => files.some((f) => f.path === path);
+      const staticPods = plan.controlPlaneMode === "static-pods";
+      const controlPlaneUnits = ["kube-apiserver", "kube-controller-manager", "kube-scheduler"].map((c) => `${UNIT_DIR}/${c}.service`);
+      const controlPlaneManifestPaths = ["kube-apiserver", "kube-controller-manager", "kube-scheduler"].map(
+        (c) => `${MANIFESTS_STAGING_DIR}/${c}.yaml`,
+      );
+      const kubeProxyUnitPath = `${UNIT_DIR}/kube-proxy.service`;
+      const kubeProxyManifestPath = `${MANIFESTS_STAGING_DIR}/kube-proxy.yaml`;
 
       expect(has(`${UNIT_DIR}/etcd.service`)).toBe(node.etcd);
       if (node.etcd) expect(content(`${UNIT_DIR}/etcd.service`)).toBe(etcdUnit(plan, node));
 
-      for (const path of [`${UNIT_DIR}/kube-apiserver.service`, kubeconfigPath("admin")]) {
-        expect(has(path), path).toBe(node.controlPlane);
-      }
+      expect(has(kubeconfigPath("admin")), "admin kubeconfig").toBe(node.controlPlane);
+      // A control plane runs either as units or as static pods, never both.
+      for (const path of controlPlaneUnits) expect(has(path), path).toBe(node.controlPlane && !staticPods);
+      for (const path of controlPlaneManifestPaths) expect(has(path), path).toBe(node.controlPlane && staticPods);
       if (node.controlPlane) {
-        expect(content(`${UNIT_DIR}/kube-apiserver.service`)).toBe(apiServerUnit(plan, node));
-        expect(content(`${UNIT_DIR}/kube-controller-manager.service`)).toBe(controllerManagerUnit(plan));
-        expect(content(`${UNIT_DIR}/kube-scheduler.service`)).toBe(schedulerUnit(plan));
+        if (staticPods) {
+          const manifests = controlPlaneManifests(plan, node, componentImages(plan));
+          expect(Object.keys(manifests).sort()).toEqual(["kube-apiserver.yaml", "kube-controller-manager.yaml", "kube-scheduler.yaml"]);
+          for (const [file, manifest] of Object.entries(manifests)) {
+            expect(content(`${MANIFESTS_STAGING_DIR}/${file}`), file).toBe(manifest);
+          }
+        } else {
+          expect(content(`${UNIT_DIR}/kube-apiserver.service`)).toBe(apiServerUnit(plan, node));
+          expect(content(`${UNIT_DIR}/kube-controller-manager.service`)).toBe(controllerManagerUnit(plan));
+          expect(content(`${UNIT_DIR}/kube-scheduler.service`)).toBe(schedulerUnit(plan));
+        }
         expect(content(kubeconfigPath("admin"))).toBe(
           renderKubeconfig({
             cluster: plan.labName,
@@ -83,18 +106,30 @@ describe.each(cases)("renderers for $id", ({ id, plan }) => {
         );
       }
 
-      for (const path of [`${UNIT_DIR}/kubelet.service`, KUBELET_CONFIG, CONTAINERD_CONFIG, CNI_CONF_FILE]) {
+      for (const path of [`${UNIT_DIR}/kubelet.service`, KUBELET_CONFIG, KUBE_PROXY_CONFIG, CONTAINERD_CONFIG, CNI_CONF_FILE]) {
         expect(has(path), path).toBe(node.kubelet);
       }
+      expect(has(kubeProxyUnitPath), kubeProxyUnitPath).toBe(node.kubelet && !staticPods);
+      expect(has(kubeProxyManifestPath), kubeProxyManifestPath).toBe(node.kubelet && staticPods);
       if (node.kubelet) {
         expect(content(`${UNIT_DIR}/kubelet.service`)).toBe(kubeletUnit(plan, node));
         expect(content(KUBELET_CONFIG)).toBe(kubeletConfig(plan, node));
-        expect(content(`${UNIT_DIR}/kube-proxy.service`)).toBe(kubeProxyUnit());
+        if (staticPods) expect(content(kubeProxyManifestPath)).toBe(kubeProxyManifest(componentImages(plan)));
+        else expect(content(kubeProxyUnitPath)).toBe(kubeProxyUnit());
         expect(content(KUBE_PROXY_CONFIG)).toBe(kubeProxyConfig(plan, node));
-        expect(content(CONTAINERD_CONFIG)).toBe(containerdConfig({ sandboxImage: IMAGES.sandbox }));
-        expect(content(CNI_CONF_FILE)).toBe(cniConfig(node));
+        expect(content(CONTAINERD_CONFIG)).toBe(containerdConfig({ sandboxImage: nodeImages(plan).sandbox }));
+        expect(content(CNI_CONF_FILE)).toBe(cniConfig(plan, node));
       }
+
+      // Manifests are staged: kubelet's own folder only gets them once their images are in the node.
+      expect(files.filter((f) => f.path.startsWith(`${MANIFESTS_DIR}/`)).map((f) => f.path)).toEqual([]);
     });
+
+    if (plan.controlPlaneMode === "static-pods") {
+      it("node-files refuses a static-pods lab without component images", () => {
+        expect(() => nodeFiles(plan, node, fakePki(plan), { sandbox: nodeImages(plan).sandbox })).toThrow(/component images/);
+      });
+    }
   });
 });
 
@@ -103,19 +138,34 @@ describe("the labs rendered", () => {
     const summary = cases.map(({ id, plan }) => ({
       id,
       version: plan.kubernetes.raw,
+      controlPlane: plan.controlPlaneMode,
+      addons: plan.addons,
       api: plan.api.endpoint,
       nodes: plan.nodes.map((n) => `${n.name} ${n.ip} [${n.roles.join(",")}] pods=${n.podCidr ?? "-"}`),
     }));
+    const core1 = ["core1 172.30.0.10 [etcd,controlplane,worker] pods=10.2.0.0/24"];
     expect(summary).toEqual([
       {
         id: "coreos-single-v1.20.2",
         version: "v1.20.2",
+        controlPlane: "static-pods",
+        addons: ["coredns"],
         api: "https://172.30.0.10:6443",
-        nodes: ["core1 172.30.0.10 [etcd,controlplane,worker] pods=10.2.0.0/24"],
+        nodes: core1,
+      },
+      {
+        id: "coreos-single-systemd-v1.20.2",
+        version: "v1.20.2",
+        controlPlane: "systemd",
+        addons: [],
+        api: "https://172.30.0.10:6443",
+        nodes: core1,
       },
       {
         id: "three-node-v1.20.2",
         version: "v1.20.2",
+        controlPlane: "systemd",
+        addons: [],
         api: "https://172.30.1.10:6443",
         nodes: [
           "ctl1 172.30.1.10 [etcd,controlplane] pods=-",
@@ -126,10 +176,33 @@ describe("the labs rendered", () => {
       {
         id: "coreos-single-v1.31.0",
         version: "v1.31.0",
+        controlPlane: "static-pods",
+        addons: ["coredns"],
         api: "https://172.30.0.10:6443",
-        nodes: ["core1 172.30.0.10 [etcd,controlplane,worker] pods=10.2.0.0/24"],
+        nodes: core1,
+      },
+      {
+        id: "coreos-single-systemd-v1.31.0",
+        version: "v1.31.0",
+        controlPlane: "systemd",
+        addons: [],
+        api: "https://172.30.0.10:6443",
+        nodes: core1,
       },
     ]);
+  });
+
+  it("the systemd variants differ from the lab file only in control plane mode, addons and the dns check", () => {
+    for (const version of [undefined, "v1.31.0"]) {
+      const file = renderCases().find((c) => c.id === `coreos-single-${version ?? "v1.20.2"}`)!.plan;
+      const systemd = renderCases().find((c) => c.id === `coreos-single-systemd-${version ?? "v1.20.2"}`)!.plan;
+      expect(systemd).toEqual({
+        ...file,
+        controlPlaneMode: "systemd",
+        addons: [],
+        checks: file.checks.filter((c) => c !== "dns"),
+      });
+    }
   });
 
   it("render the same files twice (renderers are pure)", () => {

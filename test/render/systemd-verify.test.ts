@@ -12,7 +12,7 @@
  * own units and the stubs.
  */
 import { constants } from "node:fs";
-import { copyFile, link, mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { copyFile, link, mkdir, mkdtemp, realpath, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { execa } from "execa";
@@ -76,9 +76,12 @@ async function nodeRoot(parent: string, name: string, units: readonly NodeFile[]
   await mkdir(join(root, BIN_DIR), { recursive: true });
   for (const unit of units) {
     const { binary } = execStart(text(unit));
-    if (!binary.startsWith(`${BIN_DIR}/`)) throw new Error(`${unit.path} runs ${binary}, outside ${BIN_DIR}`);
-    await placeBinary(artifactBin(baseName(binary)), join(root, binary)).catch((error: unknown) => {
-      // Two units never share a binary today; tolerate it should they.
+    // kubelab's own oneshot units run scripts with the system shell; components run from BIN_DIR.
+    if (binary !== "/bin/sh" && !binary.startsWith(`${BIN_DIR}/`)) throw new Error(`${unit.path} runs ${binary}, outside ${BIN_DIR}`);
+    const source = binary === "/bin/sh" ? await realpath("/bin/sh") : artifactBin(baseName(binary));
+    await mkdir(join(root, binary, ".."), { recursive: true });
+    await placeBinary(source, join(root, binary)).catch((error: unknown) => {
+      // Units may share a binary (kubelab's oneshots all run /bin/sh).
       if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
     });
   }

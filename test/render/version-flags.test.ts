@@ -1,16 +1,17 @@
 /**
  * Flags that depend on the Kubernetes version, asserted by name and value for v1.20.2 and v1.31.0,
- * both in the flag lists and in the rendered units (what actually reaches the node).
+ * both in the flag lists and in what actually reaches the node: the rendered units of the systemd
+ * variant of coreos-single, the static pod manifests of the lab file as it is.
  */
 import { parse } from "yaml";
 import { describe, expect, it } from "vitest";
 import type { Plan } from "../../src/plan/plan.js";
 import type { Flag } from "../../src/render/flags.js";
 import { apiServerFlags, apiServerUnit } from "../../src/render/kube-apiserver.js";
-import { controllerManagerFlags, controllerManagerUnit } from "../../src/render/kube-controller-manager.js";
-import { schedulerFlags, schedulerUnit } from "../../src/render/kube-scheduler.js";
-import { kubeletConfig, kubeletFlags, kubeletUnit } from "../../src/render/kubelet.js";
-import { coreosSinglePlan, execStart, threeNodePlan } from "./lab-fixtures.js";
+import { controllerManagerFlags } from "../../src/render/kube-controller-manager.js";
+import { schedulerFlags } from "../../src/render/kube-scheduler.js";
+import { kubeletConfig, kubeletFlags } from "../../src/render/kubelet.js";
+import { coreosSinglePlan, coreosSystemdPlan, deployedArgs, fakeNodeFiles, threeNodePlan, type ControlPlaneMode } from "./lab-fixtures.js";
 
 const RUNTIME_ENDPOINT = "unix:///run/containerd/containerd.sock";
 
@@ -24,10 +25,11 @@ function byName(flags: readonly Flag[]): Map<string, string | true> {
   return map;
 }
 
-/** The arguments of a rendered unit's ExecStart. */
-function unitArgs(unit: string): string[] {
-  return execStart(unit).args;
-}
+/** coreos-single in each control plane mode (the lab file has static pods). */
+const MODES: ReadonlyArray<[mode: ControlPlaneMode, plan: (version?: string) => Plan]> = [
+  ["static-pods", coreosSinglePlan],
+  ["systemd", coreosSystemdPlan],
+];
 
 function firstNode(plan: Plan) {
   const node = plan.nodes[0];
@@ -35,9 +37,16 @@ function firstNode(plan: Plan) {
   return node;
 }
 
-describe("v1.20.2 (coreos-single)", () => {
-  const plan = coreosSinglePlan();
+describe.each(MODES)("v1.20.2 (coreos-single, %s control plane)", (mode, planAt) => {
+  const plan = planAt();
   const node = firstNode(plan);
+  const files = fakeNodeFiles(plan, node);
+  /** What a component runs with on the node (its unit's or its static pod's command line). */
+  const deployed = (component: string): string[] => deployedArgs(files, component);
+
+  it("has the control plane mode asked for", () => {
+    expect(plan.controlPlaneMode).toBe(mode);
+  });
 
   it("is the version the lab file names", () => {
     expect(plan.kubernetes).toMatchObject({ raw: "v1.20.2", major: 1, minor: 20, patch: 2 });
@@ -50,7 +59,7 @@ describe("v1.20.2 (coreos-single)", () => {
     expect(flags.get("config")).toBe("/etc/kubernetes/kubelet-config.yaml");
     expect(flags.get("kubeconfig")).toBe("/etc/kubernetes/kubelet.kubeconfig");
     expect(flags.get("node-ip")).toBe("172.30.0.10");
-    const args = unitArgs(kubeletUnit(plan, node));
+    const args = deployed("kubelet");
     expect(args).toContain("--container-runtime=remote");
     expect(args).toContain(`--container-runtime-endpoint=${RUNTIME_ENDPOINT}`);
   });
@@ -62,14 +71,14 @@ describe("v1.20.2 (coreos-single)", () => {
 
   it("kube-apiserver closes the insecure port", () => {
     expect(byName(apiServerFlags(plan, node)).get("insecure-port")).toBe("0");
-    expect(unitArgs(apiServerUnit(plan, node))).toContain("--insecure-port=0");
+    expect(deployed("kube-apiserver")).toContain("--insecure-port=0");
   });
 
   it("controller manager and scheduler serve their insecure health port on 127.0.0.1 only", () => {
     expect(byName(controllerManagerFlags(plan)).get("address")).toBe("127.0.0.1");
     expect(byName(schedulerFlags(plan)).get("address")).toBe("127.0.0.1");
-    expect(unitArgs(controllerManagerUnit(plan))).toContain("--address=127.0.0.1");
-    expect(unitArgs(schedulerUnit(plan))).toContain("--address=127.0.0.1");
+    expect(deployed("kube-controller-manager")).toContain("--address=127.0.0.1");
+    expect(deployed("kube-scheduler")).toContain("--address=127.0.0.1");
   });
 
   it("a single API server does not set --apiserver-count", () => {
@@ -77,9 +86,15 @@ describe("v1.20.2 (coreos-single)", () => {
   });
 });
 
-describe("v1.31.0 (coreos-single)", () => {
-  const plan = coreosSinglePlan("v1.31.0");
+describe.each(MODES)("v1.31.0 (coreos-single, %s control plane)", (mode, planAt) => {
+  const plan = planAt("v1.31.0");
   const node = firstNode(plan);
+  const files = fakeNodeFiles(plan, node);
+  const deployed = (component: string): string[] => deployedArgs(files, component);
+
+  it("has the control plane mode asked for", () => {
+    expect(plan.controlPlaneMode).toBe(mode);
+  });
 
   it("is the version asked for", () => {
     expect(plan.kubernetes).toMatchObject({ raw: "v1.31.0", major: 1, minor: 31, patch: 0 });
@@ -90,7 +105,7 @@ describe("v1.31.0 (coreos-single)", () => {
     expect(flags.has("container-runtime")).toBe(false);
     expect(flags.has("container-runtime-endpoint")).toBe(false);
     expect([...flags.keys()].sort()).toEqual(["config", "kubeconfig", "node-ip", "v"]);
-    const args = unitArgs(kubeletUnit(plan, node));
+    const args = deployed("kubelet");
     expect(args.some((a) => a.startsWith("--container-runtime"))).toBe(false);
   });
 
@@ -101,18 +116,18 @@ describe("v1.31.0 (coreos-single)", () => {
 
   it("kube-apiserver has no --insecure-port", () => {
     expect(byName(apiServerFlags(plan, node)).has("insecure-port")).toBe(false);
-    expect(unitArgs(apiServerUnit(plan, node)).some((a) => a.startsWith("--insecure-port"))).toBe(false);
+    expect(deployed("kube-apiserver").some((a) => a.startsWith("--insecure-port"))).toBe(false);
   });
 
   it("controller manager and scheduler have no --address", () => {
     expect(byName(controllerManagerFlags(plan)).has("address")).toBe(false);
     expect(byName(schedulerFlags(plan)).has("address")).toBe(false);
-    expect(unitArgs(controllerManagerUnit(plan)).some((a) => a.startsWith("--address"))).toBe(false);
-    expect(unitArgs(schedulerUnit(plan)).some((a) => a.startsWith("--address"))).toBe(false);
+    expect(deployed("kube-controller-manager").some((a) => a.startsWith("--address"))).toBe(false);
+    expect(deployed("kube-scheduler").some((a) => a.startsWith("--address"))).toBe(false);
   });
 
   it("keeps every flag that does not depend on the version", () => {
-    const old = coreosSinglePlan();
+    const old = planAt();
     const oldNode = firstNode(old);
     const versioned = new Set(["insecure-port", "address", "container-runtime", "container-runtime-endpoint"]);
     const stable = (flags: Flag[]): Flag[] => flags.filter(([name]) => !versioned.has(name));

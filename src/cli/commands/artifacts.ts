@@ -9,7 +9,7 @@ import { printResult, reportError, type GlobalOptions } from "../output.js";
 
 /** Registers `lab artifacts`. */
 export function artifactsCommand(program: Command): void {
-  const artifacts = program.command("artifacts").description("the cache of Kubernetes, etcd and CNI binaries");
+  const artifacts = program.command("artifacts").description("the cache of Kubernetes, etcd, CNI and flannel binaries");
   artifacts
     .command("import")
     .description("import a folder with bin/, cni/ and VERSIONS into the cache (for offline use)")

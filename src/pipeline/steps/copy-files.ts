@@ -1,6 +1,7 @@
 /**
  * Step: every node's files (certificates, kubeconfigs, configuration, units), rendered from the
- * plan, kept under the lab's state directory for reading, and copied into the node.
+ * plan, kept under the lab's state directory for reading, and copied into the node; then every
+ * node knows every other by name (/etc/hosts).
  */
 import { join } from "node:path";
 import { writeFileAtomic } from "../../atomic-write.js";
@@ -22,7 +23,7 @@ export const copyFiles: Step = {
       const files = nodeFiles(ctx.plan, node, pki, { sandbox: SANDBOX_IMAGE, components: ctx.results.componentImages?.refs });
       await Promise.all(files.map((f) => writeFileAtomic(join(ctx.paths.nodeDir(node.name), f.path), f.content, f.mode)));
       await ctx.provider.copyFiles(ctx.plan.labName, node.name, files);
-      await sh(ctx, node.name, `chmod 0700 ${PKI_DIR} 2>/dev/null || true; systemctl daemon-reload`, "reload systemd");
+      await sh(ctx, node.name, `chmod 0700 ${PKI_DIR}; systemctl daemon-reload; systemctl start kubelab-hosts`, "reload systemd and name the lab's nodes");
     });
   },
 };

@@ -4,12 +4,23 @@
  * its Node object is given that slice as its pod CIDR, and the step waits until every node is
  * Ready.
  */
-import { shellLine } from "../../errors.js";
+import { shellLine, UserError } from "../../errors.js";
+import { networkAddress } from "../../plan/ipv4.js";
+import { FLANNEL_SUBNET_ENV } from "../../render/flannel.js";
+import type { LabContext } from "../lab-context.js";
 import { adminNode } from "../../plan/plan.js";
 import { kubectl, kubectlArgv } from "../kubectl.js";
-import { waitFor } from "../node-commands.js";
+import { run, waitFor } from "../node-commands.js";
 import { forEachNode } from "../run-pipeline.js";
 import type { Step } from "../step.js";
+
+/** The pod subnet flannel leased to a node (from FLANNEL_SUBNET, e.g. 10.244.3.1/24 -> 10.244.3.0/24). */
+async function flannelSubnet(ctx: LabContext, node: string): Promise<string> {
+  const env = await run(ctx, node, ["cat", FLANNEL_SUBNET_ENV], { what: "read flannel's lease" });
+  const subnet = env.match(/^FLANNEL_SUBNET=(\S+)$/m)?.[1];
+  if (!subnet) throw new UserError(`failed to read node ${node}'s pod subnet from ${FLANNEL_SUBNET_ENV}`, { hint: `it says:\n${env}` });
+  return `${networkAddress(subnet)}/${subnet.split("/")[1]}`;
+}
 
 /** Sets up pod networking and waits for Ready nodes. */
 export const podNetwork: Step = {
@@ -27,7 +38,7 @@ export const podNetwork: Step = {
         unitsNode: node.name,
         timeoutMs: 60_000,
       });
-      const cidr = node.podCidr!;
+      const cidr = node.podCidr ?? (await flannelSubnet(ctx, node.name));
       const current = await kubectl(ctx, ["get", "node", node.name, "-o", "jsonpath={.spec.podCIDR}"]);
       if (current.trim() !== cidr) {
         const patch = JSON.stringify({ spec: { podCIDR: cidr, podCIDRs: [cidr] } });

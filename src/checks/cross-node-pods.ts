@@ -1,0 +1,67 @@
+/**
+ * Pods on two different nodes for the cross-node checks: each runs the toolbox image, pinned to
+ * its node, and waits; the checks run commands in them with `kubectl exec`.
+ */
+import { kubeletNodes, type Plan, type PlannedNode } from "../plan/plan.js";
+import type { CheckResult } from "../pipeline/events.js";
+import { tryKubectl } from "../pipeline/kubectl.js";
+import type { LabContext } from "../pipeline/lab-context.js";
+import type { ExecResult } from "../providers/provider.js";
+import { applyObjects, CHECK_NAMESPACE, cleanUp, podProblem, runSuffix, toolboxPod, waitForPod, type PodInfo } from "./check-pods.js";
+
+/** The two nodes cross-node checks use: the first two that run pods. */
+export function crossNodePair(plan: Plan): [PlannedNode, PlannedNode] | undefined {
+  const [a, b] = kubeletNodes(plan);
+  return a && b ? [a, b] : undefined;
+}
+
+/** A running pod on a node. */
+export interface PlacedPod {
+  node: string;
+  name: string;
+  ip: string;
+}
+
+/**
+ * Creates `objects` plus an idle toolbox pod on each of `nodes` (labelled for `check`), and waits
+ * until they run. Resolves with the pods, or with the failure results naming what did not run.
+ */
+export async function idlePods(
+  ctx: LabContext,
+  check: { id: string; title: string },
+  nodes: readonly PlannedNode[],
+  extra: (suffix: string) => Record<string, unknown>[] = () => [],
+): Promise<{ pods: PlacedPod[]; suffix: string } | { failed: CheckResult[] }> {
+  const started = Date.now();
+  const suffix = runSuffix();
+  const cleaned = cleanUp(ctx, check.id, suffix);
+  const names = nodes.map((n) => `${check.id}-${n.name}-${suffix}`);
+  await applyObjects(ctx, [
+    ...nodes.map((n, i) => toolboxPod({ name: names[i]!, check: check.id, run: suffix, command: ["sleep", "3600"], restartPolicy: "Never", nodeName: n.name })),
+    ...extra(suffix),
+  ]);
+  const waited = await Promise.all(names.map((name) => waitForPod(ctx, name, (p: PodInfo) => p.status.phase === "Running" && Boolean(p.status.podIP), 60_000)));
+  await cleaned;
+  const failed: CheckResult[] = [];
+  for (const [i, w] of waited.entries()) {
+    if (!w.ok) {
+      failed.push({
+        check: check.id,
+        title: check.title,
+        node: nodes[i]!.name,
+        status: "fail",
+        ran: `kubectl get pod -n ${CHECK_NAMESPACE} ${names[i]}`,
+        saw: w.pod?.status.phase ?? "no pod",
+        reason: await podProblem(ctx, w.pod, names[i]!),
+        durationMs: Date.now() - started,
+      });
+    }
+  }
+  if (failed.length) return { failed };
+  return { pods: waited.map((w, i) => ({ node: nodes[i]!.name, name: names[i]!, ip: w.pod!.status.podIP! })), suffix };
+}
+
+/** Runs a command in a check pod. */
+export function execInPod(ctx: LabContext, pod: string, command: string[]): Promise<ExecResult> {
+  return tryKubectl(ctx, ["exec", "-n", CHECK_NAMESPACE, pod, "--", ...command]);
+}
