@@ -159,16 +159,25 @@ export async function waitForPod(
   done: (pod: PodInfo) => boolean,
   timeoutMs: number,
 ): Promise<{ pod: PodInfo | undefined; ok: boolean }> {
-  const deadline = Date.now() + scaledTimeout(timeoutMs);
+  const started = Date.now();
+  const deadline = started + scaledTimeout(timeoutMs);
   let pod: PodInfo | undefined;
   while (Date.now() < deadline) {
     ctx.signal.throwIfAborted();
     pod = await getPod(ctx, name);
     if (pod && done(pod)) return { pod, ok: true };
     if (pod && isStuck(pod)) break;
+    // A pod bound to a node that is gone or not Ready will not start: say so rather than wait.
+    if (pod?.spec.nodeName && pod.status.phase === "Pending" && Date.now() - started > 5000 && !(await nodeReady(ctx, pod.spec.nodeName))) break;
     await new Promise((r) => setTimeout(r, 250));
   }
   return { pod, ok: false };
+}
+
+/** True when the node exists and is Ready. */
+async function nodeReady(ctx: LabContext, node: string): Promise<boolean> {
+  const r = await tryKubectl(ctx, ["get", "node", node, "-o", 'jsonpath={.status.conditions[?(@.type=="Ready")].status}']);
+  return r.exitCode === 0 && r.stdout.trim() === "True";
 }
 
 /** True when a pod will not get better by waiting (its image cannot be had, it keeps crashing). */

@@ -36,6 +36,8 @@ export interface LabUpInput {
   with?: Record<string, string>;
   /** Overrides the lab file's provider. */
   provider?: ProviderName;
+  /** Group sizes: prefix -> count (`--scale fed-node=5`). */
+  scale?: Record<string, number>;
   emit: EventSink;
   signal?: AbortSignal;
   /** For tests: a provider instance instead of the lab's. */
@@ -102,7 +104,7 @@ export async function labUp(input: LabUpInput): Promise<LabUpResult> {
   const file = await findLabFile(input.lab);
   // Problems name the file as the user sees it: relative to the current folder when inside it.
   const shown = relative(process.cwd(), file);
-  const loaded = await loadLabFile(shown.startsWith("..") ? file : shown);
+  const loaded = await loadLabFile(shown.startsWith("..") ? file : shown, { scale: input.scale });
   for (const w of loaded.warnings) emit({ type: "log", level: "warn", message: `${w.file}:${w.line}:${w.col}: ${w.message}${w.hint ? ` (${w.hint})` : ""}` });
   const lab = { ...loaded.lab, provider: input.provider ?? loaded.lab.provider };
 

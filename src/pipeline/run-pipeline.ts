@@ -33,14 +33,16 @@ export async function runPipeline(stages: readonly Stage[], ctx: RunContext): Pr
 
 /**
  * Runs `task` for each node at the same time, as task events under `step`. Every node's task
- * finishes (so all failures are reported); then the first failure is thrown.
+ * finishes (so all failures are reported); then the first failure is thrown, or, with
+ * `tolerate: "some"`, only when every node failed (the names of the failed ones are returned).
  */
 export async function forEachNode<T extends { name: string }>(
   ctx: LabContext,
   step: string,
   nodes: readonly T[],
   task: (node: T) => Promise<void>,
-): Promise<void> {
+  options: { tolerate?: "none" | "some" } = {},
+): Promise<string[]> {
   const emit: EventSink = ctx.emit;
   const results = await Promise.allSettled(
     nodes.map(async (node) => {
@@ -55,6 +57,7 @@ export async function forEachNode<T extends { name: string }>(
       }
     }),
   );
-  const failed = results.find((r): r is PromiseRejectedResult => r.status === "rejected");
-  if (failed) throw failed.reason;
+  const failures = results.flatMap((r, i) => (r.status === "rejected" ? [{ node: nodes[i]!.name, reason: r.reason as unknown }] : []));
+  if (failures.length && (options.tolerate !== "some" || failures.length === nodes.length)) throw failures[0]!.reason;
+  return failures.map((f) => f.node);
 }

@@ -5,7 +5,8 @@
  */
 import { FLANNEL_ETCD_CLIENT } from "../pki/certificate-specs.js";
 import type { Plan, PlannedNode } from "../plan/plan.js";
-import type { Flag } from "./flags.js";
+import { etcdctlFlags } from "./etcd.js";
+import { renderFlag, type Flag } from "./flags.js";
 import { binPath, certPath, keyPath } from "./node-layout.js";
 import { POD_BRIDGE } from "./node-network.js";
 import { CNI_CONF_FILE } from "./node-layout.js";
@@ -25,6 +26,11 @@ export function flannelNetworkConfig(plan: Plan): string {
     SubnetLen: plan.network.podSubnetPrefix,
     Backend: { Type: "vxlan", VNI: VXLAN_ID },
   });
+}
+
+/** The guide's command that stores flannel's network configuration in etcd (etcd v3 API). */
+export function flannelConfigCommand(plan: Plan): string[] {
+  return ["etcdctl", ...etcdctlFlags(plan).map(renderFlag), "put", FLANNEL_CONFIG_KEY, flannelNetworkConfig(plan)];
 }
 
 /** flanneld's flags on a node. */

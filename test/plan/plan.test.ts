@@ -25,6 +25,7 @@ describe("planLab", () => {
       serviceIp: "10.3.0.1",
       dnsIp: "10.3.0.10",
       clusterDomain: "cluster.local",
+      overlay: "routes",
     });
     expect(plan.nodes).toEqual([
       { name: "core1", ip: "172.30.0.10", roles: ["etcd", "controlplane", "worker"], etcd: true, controlPlane: true, kubelet: true, podCidr: "10.2.0.0/24" },

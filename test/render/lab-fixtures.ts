@@ -24,6 +24,7 @@ import { STATIC_POD_COMPONENTS, type ComponentImages } from "../../src/render/st
 export const SINGLE_NODE_SUBNET = "172.30.0.0/24";
 
 const COREOS_SINGLE = fileURLToPath(new URL("../../labs/coreos-single.yaml", import.meta.url));
+const FEDORA_MULTI = fileURLToPath(new URL("../../labs/fedora-multi.yaml", import.meta.url));
 
 /** One etcd + control plane node and two workers, with the schema's default networks. */
 const THREE_NODE_YAML = `
@@ -100,6 +101,21 @@ export function coreosSystemdPlan(kubernetesVersion?: string): Plan {
   return planLab(resolved(text, COREOS_SINGLE, SINGLE_NODE_SUBNET));
 }
 
+/**
+ * labs/fedora-multi.yaml (a master, two workers, flannel) with its node subnet set, or with another
+ * overlay (vxlan: the pipeline's own flannel.1 devices).
+ */
+export function fedoraMultiPlan(overlay?: "vxlan" | "routes"): Plan {
+  const doc = parseDocument(readFileSync(FEDORA_MULTI, "utf8"));
+  if (overlay) {
+    if (!doc.hasIn(["network", "overlay"])) throw new Error("labs/fedora-multi.yaml has no network.overlay to change");
+    doc.setIn(["network", "overlay"], overlay);
+    const checks = doc.get("checks");
+    if (isSeq(checks)) checks.items = checks.items.filter((item) => !(isScalar(item) && String(item.value).startsWith("flannel-")));
+  }
+  return planLab(resolved(doc.toString(), FEDORA_MULTI, SINGLE_NODE_SUBNET));
+}
+
 /** The three-node lab (ctl1: etcd + control plane; worker1, worker2: workers). */
 export function threeNodePlan(): Plan {
   return planLab(resolved(THREE_NODE_YAML, "trio.yaml"));
@@ -111,6 +127,8 @@ export function renderCases(): RenderCase[] {
     { id: "coreos-single-v1.20.2", plan: coreosSinglePlan() },
     { id: "coreos-single-systemd-v1.20.2", plan: coreosSystemdPlan() },
     { id: "three-node-v1.20.2", plan: threeNodePlan() },
+    { id: "fedora-multi-flannel-v1.20.2", plan: fedoraMultiPlan() },
+    { id: "fedora-multi-vxlan-v1.20.2", plan: fedoraMultiPlan("vxlan") },
     { id: "coreos-single-v1.31.0", plan: coreosSinglePlan("v1.31.0") },
     { id: "coreos-single-systemd-v1.31.0", plan: coreosSystemdPlan("v1.31.0") },
   ];

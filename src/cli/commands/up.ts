@@ -18,7 +18,8 @@ export function upCommand(program: Command): void {
     .argument("<lab>", "a lab name (labs/NAME.yaml) or a path to a lab file")
     .option("--with <name=path>", "run a local binary instead of the release's (repeatable), e.g. kube-apiserver=./kube-apiserver", collect, [])
     .option("--provider <name>", `run the nodes with this provider (${PROVIDERS.join(", ")})`)
-    .action(async (lab: string, opts: { with: string[]; provider?: string }, cmd: Command) => {
+    .option("--scale <prefix=count>", "set the number of nodes of a group (repeatable), e.g. fed-node=5", collect, [])
+    .action(async (lab: string, opts: { with: string[]; provider?: string; scale: string[] }, cmd: Command) => {
       const global = cmd.optsWithGlobals<GlobalOptions>();
       const renderer = eventRenderer(global);
       const controller = runAbortController();
@@ -33,6 +34,7 @@ export function upCommand(program: Command): void {
           lab,
           with: parseWith(opts.with),
           provider: opts.provider as ProviderName | undefined,
+          scale: parseScale(opts.scale),
           emit: renderer.sink,
           signal: controller.signal,
         });
@@ -46,6 +48,17 @@ export function upCommand(program: Command): void {
         process.off("SIGTERM", onSignal);
       }
     });
+}
+
+/** `--scale PREFIX=N` values as a map. */
+function parseScale(values: readonly string[]): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const value of values) {
+    const m = value.match(/^([^=]+)=(-?\d+(?:\.\d+)?)$/);
+    if (!m) throw new UserError(`failed to read --scale ${value}: expected PREFIX=COUNT`, { hint: "e.g. --scale fed-node=5", exitCode: 2 });
+    out[m[1]!] = Number(m[2]);
+  }
+  return out;
 }
 
 function collect(value: string, previous: string[]): string[] {

@@ -6,9 +6,7 @@
  * which the node's CNI configuration is made.
  */
 import { shellLine } from "../../errors.js";
-import { renderFlag } from "../../render/flags.js";
-import { etcdctlFlags } from "../../render/etcd.js";
-import { FLANNEL_CONFIG_KEY, FLANNEL_SUBNET_ENV, flannelNetworkConfig } from "../../render/flannel.js";
+import { FLANNEL_SUBNET_ENV, flannelConfigCommand } from "../../render/flannel.js";
 import { run, startUnits, waitFor } from "../node-commands.js";
 import { forEachNode } from "../run-pipeline.js";
 import type { Step } from "../step.js";
@@ -26,7 +24,7 @@ export const setUpOverlay: Step = {
       return;
     }
     const etcdNode = ctx.plan.etcd.members[0]!.name;
-    const put = ["etcdctl", ...etcdctlFlags(ctx.plan).map(renderFlag), "put", FLANNEL_CONFIG_KEY, flannelNetworkConfig(ctx.plan)];
+    const put = flannelConfigCommand(ctx.plan);
     ctx.emit({ type: "log", level: "info", step: "overlay", message: `on ${etcdNode}: ${shellLine(put)}` });
     await run(ctx, etcdNode, put, { what: "write flannel's network configuration to etcd" });
     await forEachNode(ctx, "overlay", nodes, async (node) => {

@@ -1,0 +1,20 @@
+#!/bin/sh
+# kubelab: the pod network from flannel's lease (/run/flannel/subnet.env).
+set -eu
+for i in $(seq 600); do [ -s /run/flannel/subnet.env ] && break; sleep 0.1; done
+. /run/flannel/subnet.env
+ip link show cni0 >/dev/null 2>&1 || ip link add cni0 type bridge
+ip addr replace "$FLANNEL_SUBNET" dev cni0
+ip link set cni0 up
+cat > /etc/cni/net.d/10-kubelab.conflist.tmp <<CONF
+{
+  "cniVersion": "0.4.0",
+  "name": "kubelab",
+  "plugins": [
+    {"type": "bridge", "bridge": "cni0", "isGateway": true, "ipMasq": false, "hairpinMode": true, "mtu": $FLANNEL_MTU,
+     "ipam": {"type": "host-local", "ranges": [[{"subnet": "$FLANNEL_SUBNET"}]], "routes": [{"dst": "0.0.0.0/0"}]}},
+    {"type": "portmap", "capabilities": {"portMappings": true}}
+  ]
+}
+CONF
+mv /etc/cni/net.d/10-kubelab.conflist.tmp /etc/cni/net.d/10-kubelab.conflist
