@@ -3,13 +3,20 @@
  * caches, and times every phase from the event stream, the whole run, `lab down`, and the PKI
  * generation alone. Prints a table (and JSON with --json).
  *
- *   npm run bench -- [--runs N] [--lab NAME] [--json]
+ *   npm run bench -- [--runs N] [--lab NAME] [--overlay routes|vxlan|flannel] [--scale PREFIX=N] [--json]
+ *
+ * Besides the lab's own figures it measures `lab images load` of a 10 MB image into the lab's
+ * nodes, and the memory each node uses once the lab is up and idle.
  */
+import { randomBytes } from "node:crypto";
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
+import Docker from "dockerode";
 import { execa } from "execa";
+import { pack } from "tar-stream";
+import { followDockerStream } from "../images/docker-engine.js";
 import { labSchema } from "../config/lab-schema.js";
 import { LabPaths } from "../lab-paths.js";
 import { packagePath } from "../package-root.js";
@@ -36,23 +43,38 @@ function cli(args: string[], env: NodeJS.ProcessEnv) {
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
-    options: { runs: { type: "string", default: "3" }, lab: { type: "string", default: "coreos-single" }, json: { type: "boolean", default: false } },
+    options: {
+      runs: { type: "string", default: "3" },
+      lab: { type: "string", default: "coreos-single" },
+      overlay: { type: "string" },
+      scale: { type: "string", multiple: true, default: [] },
+      json: { type: "boolean", default: false },
+    },
   });
   const runs = Number(values.runs);
   const name = `bench-${values.lab}`;
   const home = await mkdtemp(join(tmpdir(), "kubelab-bench-"));
   const env = { ...process.env, KUBELAB_HOME: home, CI: "1", NO_COLOR: "1" };
-  const source = await readFile(packagePath("labs", `${values.lab}.yaml`), "utf8");
+  let source = (await readFile(packagePath("labs", `${values.lab}.yaml`), "utf8")).replace(/^name: .*$/m, `name: ${name}`);
+  if (values.overlay) {
+    // Another overlay: its checks are the ones that apply (flannel's own only with flannel).
+    source = source.replace(/^(\s+overlay:) \S+$/m, `$1 ${values.overlay}`);
+    if (values.overlay !== "flannel") source = source.replace(/^\s+- flannel-[\w-]+\n/gm, "");
+  }
   const file = join(home, `${name}.yaml`);
-  await writeFile(file, source.replace(/^name: .*$/m, `name: ${name}`));
+  await writeFile(file, source);
+  const upArgs = ["up", file, "--json", ...values.scale.flatMap((s) => ["--scale", s])];
 
   // Warm-up: the node image and artifacts must already be there; this run is not measured.
   process.stderr.write(`warming up (${name}) ...\n`);
-  const warm = await cli(["up", file, "--json"], env);
+  const warm = await cli(upArgs, env);
   if (warm.exitCode !== 0) {
     process.stderr.write(`${warm.all}\nthe warm-up run failed: fix that first (lab image build, lab artifacts import DIR)\n`);
     process.exit(1);
   }
+  // With the warm-up lab still up: images load of 10 MB, and each node's idle memory.
+  const imagesLoad = await measureImagesLoad(name, env);
+  const memory = await nodeMemory(name);
   await cli(["down", name], env);
 
   const phases = new Map<string, number[]>();
@@ -60,7 +82,7 @@ async function main(): Promise<void> {
   const downs: number[] = [];
   for (let i = 1; i <= runs; i++) {
     const started = Date.now();
-    const up = await cli(["up", file, "--json"], env);
+    const up = await cli(upArgs, env);
     const wall = Date.now() - started;
     if (up.exitCode !== 0) {
       process.stderr.write(`${up.all}\nrun ${i} failed\n`);
@@ -98,9 +120,10 @@ async function main(): Promise<void> {
     { name: "lab up (wall, CLI start to exit)", samples: totals },
     { name: "lab down (wall)", samples: downs },
     { name: "PKI alone (fresh)", samples: pki },
+    { name: "lab images load, 10 MB image", samples: [imagesLoad] },
   ];
   if (values.json) {
-    process.stdout.write(`${JSON.stringify({ lab: values.lab, runs, series })}\n`);
+    process.stdout.write(`${JSON.stringify({ lab: values.lab, overlay: values.overlay, scale: values.scale, runs, series, memoryMiB: memory })}\n`);
     return;
   }
   const rows = series.map((s) => [s.name, seconds(median(s.samples)), seconds(Math.min(...s.samples)), seconds(Math.max(...s.samples))]);
@@ -108,7 +131,41 @@ async function main(): Promise<void> {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   const line = (cells: string[]): string => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join("  ");
   process.stdout.write(`\nlab ${values.lab}, ${runs} runs, warm caches\n\n${[line(header), ...rows.map(line)].join("\n")}\n`);
-  process.stdout.write("\nsteps in the same parallel stage overlap (artifacts+node-image, nodes+pki, etcd+kubelet).\n");
+  process.stdout.write(`\nidle memory per node (MiB): ${Object.entries(memory).map(([n, m]) => `${n} ${m.toFixed(0)}`).join(", ")}\n`);
+  process.stdout.write("steps in the same parallel stage overlap (artifacts+node-image, nodes+pki+component-images, etcd+kubelet, control-plane+overlay).\n");
+}
+
+/** Wall time of `lab images load` of a fresh 10 MB image into every node of the lab. */
+async function measureImagesLoad(lab: string, env: NodeJS.ProcessEnv): Promise<number> {
+  const docker = new Docker();
+  const tag = `kubelab-bench/ten-megabytes:${Date.now()}`;
+  const tar = pack();
+  tar.entry({ name: "Dockerfile" }, "FROM scratch\nCOPY blob /blob\n");
+  tar.entry({ name: "blob" }, randomBytes(10 * 1024 * 1024));
+  tar.finalize();
+  await followDockerStream(docker, await docker.buildImage(tar as unknown as NodeJS.ReadableStream, { t: tag }));
+  try {
+    const started = Date.now();
+    const r = await cli(["images", "load", lab, tag], env);
+    if (r.exitCode !== 0) throw new Error(`lab images load failed: ${r.all}`);
+    return Date.now() - started;
+  } finally {
+    await docker.getImage(tag).remove({ force: true });
+  }
+}
+
+/** Memory each node's container uses (as docker stats counts it), by node. */
+async function nodeMemory(lab: string): Promise<Record<string, number>> {
+  await new Promise((r) => setTimeout(r, 5000));
+  const docker = new Docker();
+  const containers = await docker.listContainers({ filters: { label: [`io.kubelab.lab=${lab}`] } });
+  const out: Record<string, number> = {};
+  for (const c of containers) {
+    const stats = (await docker.getContainer(c.Id).stats({ stream: false })) as { memory_stats: { usage: number; stats: Record<string, number> } };
+    const s = stats.memory_stats.stats;
+    out[c.Labels["io.kubelab.node"] ?? c.Id] = (stats.memory_stats.usage - (s.total_inactive_file ?? s.inactive_file ?? s.cache ?? 0)) / 1024 / 1024;
+  }
+  return out;
 }
 
 await main();

@@ -1,7 +1,8 @@
 /**
  * The KubeletConfiguration, KubeProxyConfiguration and CNI files, parsed (yaml / JSON) and checked
- * field by field against the plan, for every node of every lab. For the v1.20.2 labs the real
- * binaries also load them:
+ * field by field against the plan, for every node of every lab. With the flannel overlay a node gets
+ * no CNI file: flannel-cni.sh writes it from flannel's lease at run time (network-namespaces.test.ts
+ * runs that script). For the v1.20.2 labs the real binaries also load them:
  *
  * - kube-proxy: `--config F --write-config-to OUT` loads F (strict decoding, or a warning that it
  *   fell back to lenient decoding), validates it, writes the result with defaults, and exits;
@@ -20,6 +21,7 @@ import type { Plan, PlannedNode } from "../../src/plan/plan.js";
 import { cniConfig } from "../../src/render/cni-config.js";
 import { kubeProxyConfig } from "../../src/render/kube-proxy.js";
 import { kubeletConfig } from "../../src/render/kubelet.js";
+import { CNI_CONF_FILE } from "../../src/render/node-layout.js";
 import { execStart, fakeNodeFiles, fileAt, renderCases, text, v1202Cases } from "./lab-fixtures.js";
 import { artifactBin, failWhenMissing, findNodeImage, missingBinaries, skipUnlessAvailable } from "./real-tools.js";
 
@@ -68,23 +70,64 @@ describe.each(nodeCases)("$id / $name", ({ plan, node }) => {
     expect(c.conntrack).toEqual({ maxPerCore: 0, tcpEstablishedTimeout: "0s", tcpCloseWaitTimeout: "0s" });
   });
 
-  it("CNI conflist", () => {
-    const c = JSON.parse(cniConfig(plan, node)) as {
-      cniVersion: string;
-      name: string;
-      plugins: Array<{ type: string; ipam?: { type: string; ranges: Array<Array<{ subnet: string }>> } }>;
-    };
-    expect(c.cniVersion).toBe("0.4.0");
-    expect(c.plugins.map((p) => p.type)).toEqual(["bridge", "portmap"]);
-    expect(c.plugins[0]?.ipam?.type).toBe("host-local");
-    expect(c.plugins[0]?.ipam?.ranges).toEqual([[{ subnet: node.podCidr }]]);
-  });
+  if (plan.network.overlay === "flannel") {
+    it("no CNI conflist to copy: flannel leases the pod subnet, flannel-cni.sh writes the file", () => {
+      expect(node.podCidr).toBeUndefined();
+      const paths = fakeNodeFiles(plan, node).map((f) => f.path);
+      expect(paths).not.toContain(CNI_CONF_FILE);
+      expect(paths).toContain("/etc/kubelab/flannel-cni.sh");
+      expect(() => cniConfig(plan, node)).toThrow(/no pod subnet/);
+    });
+  } else {
+    it("CNI conflist", () => {
+      const rendered = text(fileAt(fakeNodeFiles(plan, node), CNI_CONF_FILE));
+      expect(rendered).toBe(cniConfig(plan, node));
+      const c = JSON.parse(rendered) as {
+        cniVersion: string;
+        name: string;
+        plugins: Array<{
+          type: string;
+          bridge?: string;
+          isGateway?: boolean;
+          ipMasq?: boolean;
+          mtu?: number;
+          hairpinMode?: boolean;
+          ipam?: { type: string; ranges: Array<Array<{ subnet: string }>>; routes: Array<{ dst: string }> };
+          capabilities?: Record<string, boolean>;
+        }>;
+      };
+      expect(c.cniVersion).toBe("0.4.0");
+      expect(c.name).toBe("kubelab");
+      expect(c.plugins.map((p) => p.type)).toEqual(["bridge", "portmap"]);
+      const [bridge, portmap] = c.plugins;
+      expect(bridge?.bridge).toBe("cni0");
+      expect(bridge?.isGateway).toBe(true);
+      // The node masquerades (network.sh), so pods see each other's real addresses.
+      expect(bridge?.ipMasq).toBe(false);
+      expect(bridge?.hairpinMode).toBe(true);
+      // VXLAN costs 50 bytes of the nodes' 1500; routes leave the bridge plugin's default (1500).
+      expect(bridge?.mtu).toBe(plan.network.overlay === "vxlan" ? 1450 : undefined);
+      expect(bridge?.ipam?.type).toBe("host-local");
+      expect(bridge?.ipam?.ranges).toEqual([[{ subnet: node.podCidr }]]);
+      expect(bridge?.ipam?.routes).toEqual([{ dst: "0.0.0.0/0" }]);
+      expect(portmap?.capabilities).toEqual({ portMappings: true });
+    });
+  }
 });
 
 describe("pod subnets", () => {
-  it("differ between the nodes of a lab and lie inside its pod network", () => {
-    for (const { plan } of renderCases()) {
+  it("are leased by flanneld at run time with the flannel overlay, never planned", () => {
+    const flannel = renderCases().filter(({ plan }) => plan.network.overlay === "flannel");
+    expect(flannel.map((c) => c.id)).toEqual(["fedora-multi-flannel-v1.20.2"]);
+    for (const { plan } of flannel) expect(plan.nodes.map((n) => n.podCidr)).toEqual(plan.nodes.map(() => undefined));
+  });
+
+  it("differ between the nodes of a lab and lie inside its pod network (routes and vxlan overlays)", () => {
+    const planned = renderCases().filter(({ plan }) => plan.network.overlay !== "flannel");
+    expect(planned.length).toBe(renderCases().length - 1);
+    for (const { plan } of planned) {
       const subnets = kubeletNodes(plan).map((n) => n.podCidr);
+      expect(subnets.every((s) => s !== undefined)).toBe(true);
       expect(new Set(subnets).size).toBe(subnets.length);
       const prefix = plan.network.podCidr.split(".").slice(0, 2).join(".");
       for (const s of subnets) expect(s).toMatch(new RegExp(`^${prefix.replace(/\./g, "\\.")}\\.\\d+\\.0/24$`));

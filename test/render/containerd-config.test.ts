@@ -86,12 +86,26 @@ describe.skipIf(skipUnlessAvailable(SUITE, missing))(SUITE, () => {
   });
 
   it("every node of every lab gets the same containerd config", () => {
-    const configs = renderCases().flatMap(({ plan }) =>
-      plan.nodes.filter((n) => n.kubelet).map((n) => text(fileAt(fakeNodeFiles(plan, n), CONTAINERD_CONFIG))),
+    const nodes = renderCases().flatMap(({ id, plan }) =>
+      plan.nodes
+        .filter((n) => n.kubelet)
+        .map((n) => ({ node: `${id}/${n.name}`, config: text(fileAt(fakeNodeFiles(plan, n), CONTAINERD_CONFIG)) })),
     );
-    // core1 in each of the four coreos-single cases, worker1 and worker2 of the three-node lab.
-    expect(configs.length).toBe(6);
-    expect(new Set(configs)).toEqual(new Set([containerdConfig({ sandboxImage: SANDBOX_IMAGE })]));
+    // core1 in each of the four coreos-single cases, the workers of the three-node lab and of both
+    // fedora-multi cases (their masters run no kubelet, so no containerd config).
+    expect(nodes.map((n) => n.node)).toEqual([
+      "coreos-single-v1.20.2/core1",
+      "coreos-single-systemd-v1.20.2/core1",
+      "three-node-v1.20.2/worker1",
+      "three-node-v1.20.2/worker2",
+      "fedora-multi-flannel-v1.20.2/fed-node1",
+      "fedora-multi-flannel-v1.20.2/fed-node2",
+      "fedora-multi-vxlan-v1.20.2/fed-node1",
+      "fedora-multi-vxlan-v1.20.2/fed-node2",
+      "coreos-single-v1.31.0/core1",
+      "coreos-single-systemd-v1.31.0/core1",
+    ]);
+    expect(new Set(nodes.map((n) => n.config))).toEqual(new Set([containerdConfig({ sandboxImage: SANDBOX_IMAGE })]));
   });
 
   it("loads, and the dump holds every value we set", async () => {

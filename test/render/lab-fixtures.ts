@@ -6,7 +6,9 @@
  * labs/coreos-single.yaml runs its control plane and kube-proxy as static pods and has the CoreDNS
  * addon; a "systemd" variant of it (controlPlane: systemd, no addons) keeps the systemd control
  * plane units covered for the same single node. Both are rendered at v1.20.2 (the version of the
- * real test binaries) and at v1.31.0, next to a three-node lab with a systemd control plane.
+ * real test binaries) and at v1.31.0, next to a three-node lab with a systemd control plane and
+ * labs/fedora-multi.yaml (fed-master: etcd + control plane; fed-node1, fed-node2: workers) with its
+ * flannel overlay and with the vxlan overlay.
  */
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";

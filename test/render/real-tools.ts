@@ -1,8 +1,8 @@
 /**
- * The real tools the validator tests run (Kubernetes v1.20.2 binaries, systemd-analyze, openssl,
- * Docker with the node image), how to find them, and the skip-or-fail rule: a test whose tool is
- * missing is skipped with a message saying what did not run and why, unless KUBELAB_E2E=required,
- * in which case it fails.
+ * The real tools the validator tests run (Kubernetes v1.20.2 binaries and CNI plugins,
+ * systemd-analyze, openssl, Docker with the node image, ip and iptables as root), how to find
+ * them, and the skip-or-fail rule: a test whose tool is missing is skipped with a message saying
+ * what did not run and why, unless KUBELAB_E2E=required, in which case it fails.
  */
 import { constants } from "node:fs";
 import { access } from "node:fs/promises";
@@ -22,6 +22,25 @@ export const ARTIFACTS_DIR =
 /** A binary of the test artifacts. */
 export function artifactBin(name: string): string {
   return join(ARTIFACTS_DIR, "bin", name);
+}
+
+/** A CNI plugin of the test artifacts (cni/...). */
+export function artifactCniPlugin(name: string): string {
+  return join(ARTIFACTS_DIR, "cni", name);
+}
+
+/** Why each of the CNI plugins `names` is unusable (empty when all are executable files). */
+export async function missingCniPlugins(names: readonly string[]): Promise<string[]> {
+  const missing: string[] = [];
+  for (const name of names) {
+    const path = artifactCniPlugin(name);
+    try {
+      await access(path, constants.X_OK);
+    } catch {
+      missing.push(`${path} is missing or not executable (set KUBELAB_TEST_ARTIFACTS to the v1.20.2 test artifacts, with their CNI plugins)`);
+    }
+  }
+  return missing;
 }
 
 /** Why each of `names` is unusable (empty when all are executable files). */
@@ -92,4 +111,34 @@ export function failWhenMissing(suite: string, missing: readonly string[]): void
       throw new Error(`KUBELAB_E2E=required but ${suite} cannot run:\n${missing.map((m) => `  - ${m}`).join("\n")}`);
     }
   });
+}
+
+/**
+ * Binaries a rendered unit runs that cannot be obtained on this machine, with why. Unlike a missing
+ * tool of the setup, these are not made a failure by KUBELAB_E2E=required: the suites skip exactly
+ * the checks that need them (as visible skipped tests, with {@link announceUnchecked}) and keep
+ * checking everything else of the same nodes. Nothing stands in for them: no stub binary, no
+ * made-up --help. flannel's configuration is still proven against a real etcd (flannel-etcd.test.ts).
+ */
+export const UNOBTAINABLE_BINARIES: ReadonlyMap<string, string> = new Map([
+  ["flanneld", "no flanneld binary can be obtained on this machine (it is not among the test artifacts)"],
+]);
+
+/** True when `binary` (a name or a path) is one of {@link UNOBTAINABLE_BINARIES}. */
+export function unobtainable(binary: string): boolean {
+  return UNOBTAINABLE_BINARIES.has(binary.slice(binary.lastIndexOf("/") + 1));
+}
+
+/** Says, on the console, which checks of a suite did not run because their binary cannot be had here. */
+export function announceUnchecked(suite: string, check: string, items: ReadonlyArray<{ binary: string; where: string }>): void {
+  if (items.length === 0) return;
+  const binaries = [...new Set(items.map((i) => i.binary))];
+  console.warn(
+    [
+      `[test/render] NOT CHECKED in "${suite}": ${check}`,
+      ...binaries.map((b) => `  - ${b}: ${UNOBTAINABLE_BINARIES.get(b) ?? "not available here"}`),
+      ...items.map((i) => `  - skipped: ${i.where}`),
+      "  Every other unit of these nodes IS checked with its real binary.",
+    ].join("\n"),
+  );
 }

@@ -1,8 +1,10 @@
 /**
- * Snapshots of every renderer for five labs: coreos-single as the lab file has it (control plane
+ * Snapshots of every renderer for seven labs: coreos-single as the lab file has it (control plane
  * and kube-proxy as static pods, CoreDNS) and its systemd variant (controlPlane: systemd, no
- * addons), each at v1.20.2 and v1.31.0 (node subnet 172.30.0.0/24), and a three-node lab with a
- * systemd control plane (ctl1: etcd + control plane; worker1, worker2). Each rendered file is a
+ * addons), each at v1.20.2 and v1.31.0 (node subnet 172.30.0.0/24), a three-node lab with a
+ * systemd control plane (ctl1: etcd + control plane; worker1, worker2), and fedora-multi (fed-master:
+ * etcd + control plane; fed-node1, fed-node2: workers) with its flannel overlay and with the vxlan
+ * overlay. Each rendered file is a
  * file snapshot under __snapshots__/<lab>/<node>/<path in the node>, so a review reads a node's
  * files as they land on it (static pod manifests under /etc/kubernetes/manifests-staged).
  * Kubeconfigs are rendered from fixed PEM strings (the fake PKI) and static pods name fixed images,
@@ -18,12 +20,17 @@ import { kubeProxyConfig, kubeProxyUnit } from "../../src/render/kube-proxy.js";
 import { schedulerUnit } from "../../src/render/kube-scheduler.js";
 import { renderKubeconfig } from "../../src/render/kubeconfig.js";
 import { kubeletConfig, kubeletUnit } from "../../src/render/kubelet.js";
+import { flannelCniScript, flanneldUnit } from "../../src/render/flannel.js";
 import { kubeconfigFor, nodeFiles } from "../../src/render/node-files.js";
+import { hostsBlock, hostsScript, nodeNetworkScript } from "../../src/render/node-network.js";
 import {
+  certPath,
   CNI_CONF_FILE,
   CONTAINERD_CONFIG,
   KUBE_PROXY_CONFIG,
+  KUBELAB_DIR,
   KUBELET_CONFIG,
+  keyPath,
   kubeconfigPath,
   MANIFESTS_DIR,
   MANIFESTS_STAGING_DIR,
@@ -31,7 +38,16 @@ import {
   UNIT_DIR,
 } from "../../src/render/node-layout.js";
 import { controlPlaneManifests, kubeProxyManifest } from "../../src/render/static-pods.js";
-import { componentImages, fakeNodeFiles, fakePki, fileAt, nodeImages, renderCases, text } from "./lab-fixtures.js";
+import {
+  componentImages,
+  fakeNodeFiles,
+  fakePki,
+  fileAt,
+  nodeImages,
+  renderCases,
+  text,
+  unitValues,
+} from "./lab-fixtures.js";
 
 const cases = renderCases();
 
@@ -106,7 +122,7 @@ describe.each(cases)("renderers for $id", ({ id, plan }) => {
         );
       }
 
-      for (const path of [`${UNIT_DIR}/kubelet.service`, KUBELET_CONFIG, KUBE_PROXY_CONFIG, CONTAINERD_CONFIG, CNI_CONF_FILE]) {
+      for (const path of [`${UNIT_DIR}/kubelet.service`, KUBELET_CONFIG, KUBE_PROXY_CONFIG, CONTAINERD_CONFIG]) {
         expect(has(path), path).toBe(node.kubelet);
       }
       expect(has(kubeProxyUnitPath), kubeProxyUnitPath).toBe(node.kubelet && !staticPods);
@@ -118,8 +134,50 @@ describe.each(cases)("renderers for $id", ({ id, plan }) => {
         else expect(content(kubeProxyUnitPath)).toBe(kubeProxyUnit());
         expect(content(KUBE_PROXY_CONFIG)).toBe(kubeProxyConfig(plan, node));
         expect(content(CONTAINERD_CONFIG)).toBe(containerdConfig({ sandboxImage: nodeImages(plan).sandbox }));
-        expect(content(CNI_CONF_FILE)).toBe(cniConfig(plan, node));
       }
+
+      // The pod network. flannel: flanneld leases the node's subnet and flannel-cni.sh writes the CNI
+      // configuration from the lease at run time, so there is no CNI file to copy. routes / vxlan: the
+      // node's subnet is planned, its CNI file rendered, and network.sh sets up bridge and overlay.
+      const flannel = plan.network.overlay === "flannel";
+      const oneshot = (name: string) => text(fileAt(files, `${UNIT_DIR}/${name}.service`));
+      const flannelFiles = [
+        `${UNIT_DIR}/flanneld.service`,
+        `${KUBELAB_DIR}/flannel-cni.sh`,
+        `${UNIT_DIR}/kubelab-flannel-cni.service`,
+        certPath("flannel-etcd-client"),
+        keyPath("flannel-etcd-client"),
+      ];
+      const overlayFiles = [CNI_CONF_FILE, `${KUBELAB_DIR}/network.sh`, `${UNIT_DIR}/kubelab-network.service`];
+      for (const path of flannelFiles) expect(has(path), path).toBe(node.kubelet && flannel);
+      for (const path of overlayFiles) expect(has(path), path).toBe(node.kubelet && !flannel);
+      if (node.kubelet && flannel) {
+        expect(node.podCidr, "flannel leases the pod subnet").toBeUndefined();
+        expect(content(`${UNIT_DIR}/flanneld.service`)).toBe(flanneldUnit(plan, node));
+        expect(content(`${KUBELAB_DIR}/flannel-cni.sh`)).toBe(flannelCniScript());
+        expect(content(certPath("etcd-ca"))).toBe(pki.get("etcd-ca").certPem);
+        expect(content(certPath("flannel-etcd-client"))).toBe(pki.get("flannel-etcd-client").certPem);
+        expect(content(keyPath("flannel-etcd-client"))).toBe(pki.get("flannel-etcd-client").keyPem);
+        const unit = oneshot("kubelab-flannel-cni");
+        expect(unitValues(unit, "Service", "Type")).toEqual(["oneshot"]);
+        expect(unitValues(unit, "Service", "ExecStart")).toEqual([`/bin/sh ${KUBELAB_DIR}/flannel-cni.sh`]);
+        expect(unitValues(unit, "Unit", "After")).toEqual(["flanneld.service"]);
+        expect(unitValues(unit, "Unit", "Wants")).toEqual(["flanneld.service"]);
+      }
+      if (node.kubelet && !flannel) {
+        expect(node.podCidr, "routes and vxlan plan the pod subnet").toBeDefined();
+        expect(content(CNI_CONF_FILE)).toBe(cniConfig(plan, node));
+        expect(content(`${KUBELAB_DIR}/network.sh`)).toBe(nodeNetworkScript(plan, node));
+        const unit = oneshot("kubelab-network");
+        expect(unitValues(unit, "Service", "Type")).toEqual(["oneshot"]);
+        expect(unitValues(unit, "Service", "ExecStart")).toEqual([`/bin/sh ${KUBELAB_DIR}/network.sh`]);
+      }
+
+      // Every node knows every node of the lab by name.
+      expect(content(`${KUBELAB_DIR}/hosts`)).toBe(hostsBlock(plan));
+      expect(content(`${KUBELAB_DIR}/hosts`).trimEnd().split("\n")).toEqual(plan.nodes.map((n) => `${n.ip} ${n.name} # kubelab`));
+      expect(content(`${KUBELAB_DIR}/hosts.sh`)).toBe(hostsScript(`${KUBELAB_DIR}/hosts`));
+      expect(unitValues(oneshot("kubelab-hosts"), "Service", "ExecStart")).toEqual([`/bin/sh ${KUBELAB_DIR}/hosts.sh`]);
 
       // Manifests are staged: kubelet's own folder only gets them once their images are in the node.
       expect(files.filter((f) => f.path.startsWith(`${MANIFESTS_DIR}/`)).map((f) => f.path)).toEqual([]);
@@ -138,6 +196,7 @@ describe("the labs rendered", () => {
     const summary = cases.map(({ id, plan }) => ({
       id,
       version: plan.kubernetes.raw,
+      overlay: plan.network.overlay,
       controlPlane: plan.controlPlaneMode,
       addons: plan.addons,
       api: plan.api.endpoint,
@@ -148,6 +207,7 @@ describe("the labs rendered", () => {
       {
         id: "coreos-single-v1.20.2",
         version: "v1.20.2",
+        overlay: "routes",
         controlPlane: "static-pods",
         addons: ["coredns"],
         api: "https://172.30.0.10:6443",
@@ -156,6 +216,7 @@ describe("the labs rendered", () => {
       {
         id: "coreos-single-systemd-v1.20.2",
         version: "v1.20.2",
+        overlay: "routes",
         controlPlane: "systemd",
         addons: [],
         api: "https://172.30.0.10:6443",
@@ -164,6 +225,7 @@ describe("the labs rendered", () => {
       {
         id: "three-node-v1.20.2",
         version: "v1.20.2",
+        overlay: "routes",
         controlPlane: "systemd",
         addons: [],
         api: "https://172.30.1.10:6443",
@@ -174,8 +236,36 @@ describe("the labs rendered", () => {
         ],
       },
       {
+        id: "fedora-multi-flannel-v1.20.2",
+        version: "v1.20.2",
+        overlay: "flannel",
+        controlPlane: "systemd",
+        addons: [],
+        api: "https://172.30.0.10:6443",
+        // flanneld leases each worker's pod subnet at run time.
+        nodes: [
+          "fed-master 172.30.0.10 [etcd,controlplane] pods=-",
+          "fed-node1 172.30.0.11 [worker] pods=-",
+          "fed-node2 172.30.0.12 [worker] pods=-",
+        ],
+      },
+      {
+        id: "fedora-multi-vxlan-v1.20.2",
+        version: "v1.20.2",
+        overlay: "vxlan",
+        controlPlane: "systemd",
+        addons: [],
+        api: "https://172.30.0.10:6443",
+        nodes: [
+          "fed-master 172.30.0.10 [etcd,controlplane] pods=-",
+          "fed-node1 172.30.0.11 [worker] pods=10.20.0.0/24",
+          "fed-node2 172.30.0.12 [worker] pods=10.20.1.0/24",
+        ],
+      },
+      {
         id: "coreos-single-v1.31.0",
         version: "v1.31.0",
+        overlay: "routes",
         controlPlane: "static-pods",
         addons: ["coredns"],
         api: "https://172.30.0.10:6443",
@@ -184,6 +274,7 @@ describe("the labs rendered", () => {
       {
         id: "coreos-single-systemd-v1.31.0",
         version: "v1.31.0",
+        overlay: "routes",
         controlPlane: "systemd",
         addons: [],
         api: "https://172.30.0.10:6443",

@@ -10,6 +10,11 @@
  * so a unit passes only with exit 0 AND nothing at all on stderr. systemd does not complain about
  * After=/Wants= naming a missing unit, so those names are checked separately against the node's
  * own units and the stubs.
+ *
+ * flanneld.service (the flannel lab's workers) is NOT verified: no real flanneld can be obtained on
+ * this machine, and no stand-in is put in its place. It is still written into its node's root, as
+ * the node gets it, but not named to verify; its verification is listed as a skipped test and the
+ * run says so on the console. Every other unit of those nodes is verified with its real binary.
  */
 import { constants } from "node:fs";
 import { copyFile, link, mkdir, mkdtemp, realpath, rm, writeFile } from "node:fs/promises";
@@ -21,11 +26,13 @@ import type { NodeFile } from "../../src/providers/provider.js";
 import { BIN_DIR, UNIT_DIR } from "../../src/render/node-layout.js";
 import { baseName, execStart, fakeNodeFiles, fileAt, renderCases, text, unitFiles, unitValues } from "./lab-fixtures.js";
 import {
+  announceUnchecked,
   artifactBin,
   failWhenMissing,
   missingBinaries,
   missingCommand,
   skipUnlessAvailable,
+  unobtainable,
 } from "./real-tools.js";
 
 /** Units a node gets from systemd or from the node image, not from the lab. */
@@ -65,7 +72,10 @@ async function writeUnder(root: string, files: ReadonlyArray<{ path: string; con
   }
 }
 
-/** A node root: its units, the real binaries their ExecStart= names, the provided stubs. */
+/**
+ * A node root: its units, the real binaries their ExecStart= names, the provided stubs. A unit whose
+ * binary cannot be obtained here (flanneld) gets no binary at all: nothing stands in for it.
+ */
 async function nodeRoot(parent: string, name: string, units: readonly NodeFile[]): Promise<string> {
   const root = join(parent, name);
   await writeUnder(root, units.map((u) => ({ path: u.path, content: text(u) })));
@@ -78,6 +88,7 @@ async function nodeRoot(parent: string, name: string, units: readonly NodeFile[]
     const { binary } = execStart(text(unit));
     // kubelab's own oneshot units run scripts with the system shell; components run from BIN_DIR.
     if (binary !== "/bin/sh" && !binary.startsWith(`${BIN_DIR}/`)) throw new Error(`${unit.path} runs ${binary}, outside ${BIN_DIR}`);
+    if (unobtainable(binary)) continue;
     const source = binary === "/bin/sh" ? await realpath("/bin/sh") : artifactBin(baseName(binary));
     await mkdir(join(root, binary, ".."), { recursive: true });
     await placeBinary(source, join(root, binary)).catch((error: unknown) => {
@@ -116,16 +127,48 @@ describe.skipIf(skipUnlessAvailable(SUITE, missing))(SUITE, () => {
   });
 
   const nodes = renderCases().flatMap(({ id, plan }) =>
-    plan.nodes.map((node) => ({ id, name: node.name, units: unitFiles(fakeNodeFiles(plan, node)) })),
+    plan.nodes.map((node) => {
+      const units = unitFiles(fakeNodeFiles(plan, node));
+      const unverified = units.filter((u) => unobtainable(execStart(text(u)).binary)).map((u) => baseName(u.path));
+      const which = unverified.length === 0 ? "every unit" : `every unit but ${unverified.join(", ")}`;
+      return { id, name: node.name, units, unverified, which };
+    }),
+  );
+  const unverified = nodes.flatMap(({ id, name, units, unverified }) =>
+    unverified.map((unit) => ({
+      id,
+      name,
+      unit,
+      binary: baseName(execStart(text(units.find((u) => baseName(u.path) === unit)!)).binary),
+    })),
   );
 
-  it.each(nodes)("$id / $name: every unit verifies cleanly", async ({ id, name, units }) => {
-    expect(units.length).toBeGreaterThan(0);
+  beforeAll(() => {
+    announceUnchecked(
+      SUITE,
+      "these units were not verified: their ExecStart= binary cannot be placed in the node's root because no real one is available here (the unit file is still in the root, so units that want it load it)",
+      unverified.map((u) => ({ binary: u.binary, where: `${u.id} / ${u.name} / ${u.unit}` })),
+    );
+  });
+
+  it("leaves out exactly flanneld.service on the flannel lab's workers", () => {
+    expect(unverified.map((u) => `${u.id}/${u.name}/${u.unit}`)).toEqual([
+      "fedora-multi-flannel-v1.20.2/fed-node1/flanneld.service",
+      "fedora-multi-flannel-v1.20.2/fed-node2/flanneld.service",
+    ]);
+  });
+
+  it.each(nodes)("$id / $name: $which verifies cleanly", async ({ id, name, units, unverified }) => {
+    const verified = units.map((u) => baseName(u.path)).filter((u) => !unverified.includes(u));
+    expect(verified.length).toBeGreaterThan(0);
     const root = await nodeRoot(dir, `${id}-${name}`, units);
-    const verdict = await verify(root, units.map((u) => baseName(u.path)));
+    const verdict = await verify(root, verified);
     expect(verdict.findings).toEqual([]);
     expect(verdict.exitCode).toBe(0);
   });
+
+  // Listed, not silently dropped: each shows as a skipped test in the run.
+  it.skip.each(unverified)("$id / $name / $unit: NOT verified (no real $binary is available here)", () => undefined);
 
   it.each(nodes)("$id / $name: every unit a unit orders after, wants or requires exists on the node", ({ units }) => {
     const available = new Set([...units.map((u) => baseName(u.path)), ...Object.keys(PROVIDED_UNITS)]);
@@ -183,6 +226,22 @@ describe.skipIf(skipUnlessAvailable(SUITE, missing))(SUITE, () => {
       const verdict = await verify(root, ["kubelet.service"]);
       expect(verdict.exitCode).not.toBe(0);
       expect(verdict.findings.join("\n")).toMatch(/kubelet-missing is not executable/);
+    });
+
+    it("flanneld.service, though not verified itself, is still parsed as a unit kubelab-flannel-cni.service wants", async () => {
+      const flannel = renderCases().find((c) => c.id === "fedora-multi-flannel-v1.20.2")!.plan;
+      const worker = flannel.nodes.find((n) => n.name === "fed-node1")!;
+      const units = unitFiles(fakeNodeFiles(flannel, worker));
+      const flanneld = `${UNIT_DIR}/flanneld.service`;
+      const broken = units.map((u) =>
+        u.path === flanneld ? { ...u, content: text(u).replace("RestartSec=1", "RestartSek=1") } : u,
+      );
+      expect(broken.map(text)).not.toEqual(units.map(text));
+      const root = await nodeRoot(dir, "broken-flanneld", broken);
+      const verified = units.map((u) => baseName(u.path)).filter((u) => u !== "flanneld.service");
+      const verdict = await verify(root, verified);
+      expect(verdict.exitCode).not.toBe(0);
+      expect(verdict.findings.join("\n")).toMatch(/flanneld\.service:\d+: Unknown key 'RestartSek' in section \[Service\]/);
     });
 
     it("a required unit that does not exist", async () => {
