@@ -105,7 +105,7 @@ describe.skipIf(skip)("coreos-single on Docker", () => {
     const start = upEvents[0] as { type: string; steps: { id: string }[] };
     expect(start.type).toBe("run-start");
     expect(start.steps.map((s) => s.id)).toEqual([
-      "artifacts", "node-image", "nodes", "pki", "component-images", "files", "etcd", "kubelet", "control-plane", "pod-network", "addons", "checks",
+      "artifacts", "node-image", "nodes", "pki", "component-images", "files", "etcd", "kubelet", "control-plane", "overlay", "pod-network", "addons", "checks",
     ]);
     for (const { id } of start.steps) {
       expect(upEvents.some((e) => e.type === "step-start" && e.step === id), id).toBe(true);
