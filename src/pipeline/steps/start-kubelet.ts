@@ -4,8 +4,8 @@
  * server: kubelet keeps trying to register until it answers (the pod network step waits for that).
  *
  * With a static-pods control plane, kubelet starts at once (its own start-up takes seconds) while
- * the static pods' images load; then their manifests move into /etc/kubernetes/manifests, so
- * kubelet never looks for an image that is not there yet.
+ * the static pods' images load; each manifest moves into /etc/kubernetes/manifests once its image
+ * is in, so kubelet never looks for an image that is not there yet.
  */
 import { readFile } from "node:fs/promises";
 import type { PlannedNode } from "../../plan/plan.js";
@@ -24,18 +24,21 @@ function staticPodsOf(node: PlannedNode): StaticPodComponent[] {
 
 async function installStaticPods(ctx: RunContext, node: PlannedNode): Promise<void> {
   const images = need(ctx, "componentImages");
+  // Each manifest goes in as soon as its image is loaded, the API server's first: kubelet starts it
+  // while the other images load. Moved in via a dot-file (kubelet ignores hidden files), so none is
+  // read half-written.
   for (const component of staticPodsOf(node)) {
     const ref = images.refs[component];
     ctx.emit({ type: "progress", step: "kubelet", node: node.name, message: `loading ${ref}` });
     await loadImageArchive(ctx, node.name, await readFile(images.archives[component]), ref);
+    const file = `${component}.yaml`;
+    await sh(
+      ctx,
+      node.name,
+      `mkdir -p ${MANIFESTS_DIR} && cp ${MANIFESTS_STAGING_DIR}/${file} ${MANIFESTS_DIR}/.${file} && mv ${MANIFESTS_DIR}/.${file} ${MANIFESTS_DIR}/${file}`,
+      `install the ${component} static pod`,
+    );
   }
-  // Moved in one by one (a dot-file first: kubelet ignores hidden files) so none is read half-written.
-  await sh(
-    ctx,
-    node.name,
-    `mkdir -p ${MANIFESTS_DIR}\nfor f in ${MANIFESTS_STAGING_DIR}/*.yaml; do n=$(basename "$f"); cp "$f" ${MANIFESTS_DIR}/."$n" && mv ${MANIFESTS_DIR}/."$n" ${MANIFESTS_DIR}/"$n"; done`,
-    "install the static pod manifests",
-  );
 }
 
 /** Starts each node's kubelet. */
