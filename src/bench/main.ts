@@ -3,7 +3,8 @@
  * caches, and times every phase from the event stream, the whole run, `lab down`, and the PKI
  * generation alone. Prints a table (and JSON with --json).
  *
- *   npm run bench -- [--runs N] [--lab NAME] [--overlay routes|vxlan|flannel] [--scale PREFIX=N] [--json]
+ *   npm run bench -- [--runs N] [--lab NAME] [--overlay routes|vxlan|flannel] [--scale PREFIX=N]
+ *                    [--control-plane systemd|static-pods] [--json]
  *
  * Besides the lab's own figures it measures `lab images load` of a 10 MB image into the lab's
  * nodes, and the memory each node uses once the lab is up and idle.
@@ -47,6 +48,7 @@ async function main(): Promise<void> {
       runs: { type: "string", default: "3" },
       lab: { type: "string", default: "coreos-single" },
       overlay: { type: "string" },
+      "control-plane": { type: "string" },
       scale: { type: "string", multiple: true, default: [] },
       json: { type: "boolean", default: false },
     },
@@ -60,6 +62,12 @@ async function main(): Promise<void> {
     // Another overlay: its checks are the ones that apply (flannel's own only with flannel).
     source = source.replace(/^(\s+overlay:) \S+$/m, `$1 ${values.overlay}`);
     if (values.overlay !== "flannel") source = source.replace(/^\s+- flannel-[\w-]+\n/gm, "");
+  }
+  const controlPlane = values["control-plane"];
+  if (controlPlane) {
+    // The other control plane mode: with systemd units no addon, so no dns check.
+    source = source.replace(/^controlPlane: \S+$/m, `controlPlane: ${controlPlane}`);
+    if (controlPlane === "systemd") source = source.replace(/^addons: .*\n/m, "").replace(/^\s+- dns\n/m, "");
   }
   const file = join(home, `${name}.yaml`);
   await writeFile(file, source);
@@ -123,14 +131,15 @@ async function main(): Promise<void> {
     { name: "lab images load, 10 MB image", samples: [imagesLoad] },
   ];
   if (values.json) {
-    process.stdout.write(`${JSON.stringify({ lab: values.lab, overlay: values.overlay, scale: values.scale, runs, series, memoryMiB: memory })}\n`);
+    process.stdout.write(`${JSON.stringify({ lab: values.lab, overlay: values.overlay, scale: values.scale, controlPlane, runs, series, memoryMiB: memory })}\n`);
     return;
   }
   const rows = series.map((s) => [s.name, seconds(median(s.samples)), seconds(Math.min(...s.samples)), seconds(Math.max(...s.samples))]);
   const header = ["measure", "median s", "min s", "max s"];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   const line = (cells: string[]): string => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join("  ");
-  process.stdout.write(`\nlab ${values.lab}, ${runs} runs, warm caches\n\n${[line(header), ...rows.map(line)].join("\n")}\n`);
+  const variant = [values.overlay && `overlay ${values.overlay}`, controlPlane && `control plane ${controlPlane}`, ...values.scale.map((x) => `--scale ${x}`)].filter(Boolean).join(", ");
+  process.stdout.write(`\nlab ${values.lab}${variant ? ` (${variant})` : ""}, ${runs} runs, warm caches\n\n${[line(header), ...rows.map(line)].join("\n")}\n`);
   process.stdout.write(`\nidle memory per node (MiB): ${Object.entries(memory).map(([n, m]) => `${n} ${m.toFixed(0)}`).join(", ")}\n`);
   process.stdout.write("steps in the same parallel stage overlap (artifacts+node-image, nodes+pki+component-images, etcd+kubelet, control-plane+overlay).\n");
 }
