@@ -9,15 +9,13 @@
  * Besides the lab's own figures it measures `lab images load` of a 10 MB image into the lab's
  * nodes, and the memory each node uses once the lab is up and idle.
  */
-import { randomBytes } from "node:crypto";
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import Docker from "dockerode";
 import { execa } from "execa";
-import { pack } from "tar-stream";
-import { followDockerStream } from "../images/docker-engine.js";
+import { buildFillerImage } from "./filler-image.js";
 import { labSchema } from "../config/lab-schema.js";
 import { LabPaths } from "../lab-paths.js";
 import { packagePath } from "../package-root.js";
@@ -148,11 +146,7 @@ async function main(): Promise<void> {
 async function measureImagesLoad(lab: string, env: NodeJS.ProcessEnv): Promise<number> {
   const docker = new Docker();
   const tag = `kubelab-bench/ten-megabytes:${Date.now()}`;
-  const tar = pack();
-  tar.entry({ name: "Dockerfile" }, "FROM scratch\nCOPY blob /blob\n");
-  tar.entry({ name: "blob" }, randomBytes(10 * 1024 * 1024));
-  tar.finalize();
-  await followDockerStream(docker, await docker.buildImage(tar as unknown as NodeJS.ReadableStream, { t: tag }));
+  await buildFillerImage(docker, tag, 10 * 1024 * 1024);
   try {
     const started = Date.now();
     const r = await cli(["images", "load", lab, tag], env);

@@ -2,6 +2,7 @@
  * What the CLI prints outside event streams: errors (message, hint, file problems; the stack only
  * with --verbose) and small results, as text or as JSON.
  */
+import type { Command } from "commander";
 import { LabFileError, formatProblem } from "../config/problem.js";
 import { CommandError, errorMessage, isUserError } from "../errors.js";
 import { toErrorInfo } from "../pipeline/error-info.js";
@@ -40,6 +41,16 @@ export function reportError(error: unknown, options: GlobalOptions): number {
   if (options.verbose && error instanceof Error && error.stack) lines.push(error.stack);
   process.stderr.write(`${lines.join("\n")}\n`);
   return exitCode;
+}
+
+/** Runs a command's body with the global options; an error is reported and sets the exit code. */
+export async function reported(cmd: Command, body: (global: GlobalOptions) => Promise<void>): Promise<void> {
+  const global = cmd.optsWithGlobals<GlobalOptions>();
+  try {
+    await body(global);
+  } catch (error) {
+    process.exitCode = reportError(error, global);
+  }
 }
 
 /** Prints a result: JSON as one line, or the text lines. */

@@ -6,7 +6,7 @@ import { loadLabFile } from "../config/load-lab.js";
 import { UserError } from "../errors.js";
 import { LabPaths } from "../lab-paths.js";
 import { readLabState, type LabState } from "../lab-state.js";
-import { planLab, type Plan, type ResolvedLab } from "../plan/plan.js";
+import { planLab, type Plan, type PlannedNode, type ResolvedLab } from "../plan/plan.js";
 import type { ProviderName } from "../config/lab-schema.js";
 import type { Provider } from "../providers/provider.js";
 import { createProvider } from "../providers/registry.js";
@@ -37,4 +37,16 @@ export async function labFromState(name: string, env: NodeJS.ProcessEnv = proces
     plan: planLab(resolved),
     provider: createProvider(state.provider as ProviderName),
   };
+}
+
+/** The lab's node called `name`; a UserError listing its nodes when there is none. */
+export function labNode(existing: ExistingLab, name: string, action: string): PlannedNode {
+  const node = existing.plan.nodes.find((n) => n.name === name);
+  if (!node) {
+    throw new UserError(`failed to ${action}: lab ${existing.plan.labName} has no node ${name}`, {
+      hint: `its nodes: ${existing.plan.nodes.map((n) => n.name).join(", ")}`,
+      exitCode: 2,
+    });
+  }
+  return node;
 }

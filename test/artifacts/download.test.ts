@@ -9,7 +9,7 @@
  * folder, not copied): the code path is the one smaller files would take, and on localhost a full
  * download takes a few seconds.
  */
-import { mkdir, readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
+import { mkdir, readdir, readFile, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { execa } from "execa";
 import { afterAll, beforeAll, expect, it } from "vitest";
@@ -31,8 +31,8 @@ import {
   serveMirror,
   sha256sum,
   sha256sumDir,
-  tempDir,
   type TestMirror,
+  tempDirsOfThisFile,
 } from "./support.js";
 
 const K8S = "v1.20.2";
@@ -50,15 +50,7 @@ interface Progress {
   total: number | undefined;
 }
 
-const temps: string[] = [];
-async function temp(prefix: string): Promise<string> {
-  const dir = await tempDir(prefix);
-  temps.push(dir);
-  return dir;
-}
-afterAll(async () => {
-  for (const dir of temps) await rm(dir, { recursive: true, force: true });
-});
+const temp = tempDirsOfThisFile();
 
 /** A cache in a fresh temp folder (the root itself does not exist yet). */
 async function freshCache(): Promise<ArtifactCache> {

@@ -28,9 +28,9 @@ import {
   serveMirror,
   sha256sum,
   sha256sumDir,
-  tempDir,
   TEST_ARTIFACTS,
   type TestMirror,
+  tempDirsOfThisFile,
 } from "./support.js";
 
 const FLANNEL = "v0.22.0";
@@ -41,15 +41,7 @@ const MIRROR_PATH = `/mirror/flannel/${FLANNEL}`;
 /** A hash no file here has. */
 const OTHER_HASH = "ab".repeat(32);
 
-const temps: string[] = [];
-async function temp(prefix: string): Promise<string> {
-  const dir = await tempDir(prefix);
-  temps.push(dir);
-  return dir;
-}
-afterAll(async () => {
-  for (const dir of temps) await rm(dir, { recursive: true, force: true });
-});
+const temp = tempDirsOfThisFile();
 
 /** A cache in a fresh temp folder (the root itself does not exist yet). */
 async function freshCache(): Promise<ArtifactCache> {
@@ -432,7 +424,7 @@ describeWithArtifacts("flanneld through a local GitHub, API and mirror", () => {
     /** A folder like the test artifacts, with bin/flanneld added when asked. */
     async function folder(versions: string | undefined, withFlanneld: boolean): Promise<string> {
       const dir = await artifactFolderLike({ versions });
-      temps.push(dir);
+      temp.track(dir);
       if (withFlanneld) await linkFile(flanneldSource, join(dir, "bin", "flanneld"));
       return dir;
     }

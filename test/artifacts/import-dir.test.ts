@@ -5,10 +5,9 @@
  */
 import { chmod, copyFile, mkdir, readdir, readFile, rm, symlink, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { ArtifactCache, type CacheManifest } from "../../src/artifacts/artifact-cache.js";
 import { importArtifactDir } from "../../src/artifacts/import-dir.js";
-import { UserError } from "../../src/errors.js";
 import {
   artifactFolderLike,
   describeWithArtifacts,
@@ -19,29 +18,12 @@ import {
   REAL_BIN,
   REAL_CNI,
   sha256sumDir,
-  tempDir,
   TEST_ARTIFACTS,
+  tempDirsOfThisFile, userError,
 } from "./support.js";
 
-const temps: string[] = [];
-async function temp(prefix: string): Promise<string> {
-  const dir = await tempDir(prefix);
-  temps.push(dir);
-  return dir;
-}
-afterAll(async () => {
-  for (const dir of temps) await rm(dir, { recursive: true, force: true });
-});
+const temp = tempDirsOfThisFile();
 
-/** The UserError `promise` rejects with. */
-async function userError(promise: Promise<unknown>): Promise<UserError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(UserError);
-  return error as UserError;
-}
 
 describe("importArtifactDir: not a folder", () => {
   it("refuses a path that does not exist, with a hint describing the folder", async () => {
@@ -219,7 +201,7 @@ describeWithArtifacts("importArtifactDir with the real test binaries", () => {
 describeWithArtifacts("importArtifactDir with an incomplete folder", () => {
   it("names every problem (missing binaries of two components, a missing VERSIONS line) and stores nothing", async () => {
     const dir = await artifactFolderLike({ omit: ["kubelet", "kube-proxy", "etcdctl"], versions: "kubernetes v1.20.2\netcd 3.4.23\n" });
-    temps.push(dir);
+    temp.track(dir);
     const root = join(await temp("cache"), "artifacts");
     const error = await userError(importArtifactDir(dir, new ArtifactCache(root)));
     expect(error.message).toContain(`failed to import artifacts from ${dir}: `);
@@ -232,7 +214,7 @@ describeWithArtifacts("importArtifactDir with an incomplete folder", () => {
 
   it("names every component a folder without VERSIONS lacks a version for, and stores nothing", async () => {
     const dir = await artifactFolderLike({ versions: undefined });
-    temps.push(dir);
+    temp.track(dir);
     const root = join(await temp("cache"), "artifacts");
     const error = await userError(importArtifactDir(dir, new ArtifactCache(root)));
     for (const [title, component] of [
@@ -247,7 +229,7 @@ describeWithArtifacts("importArtifactDir with an incomplete folder", () => {
 
   it("stores nothing when only one component has a problem", async () => {
     const dir = await artifactFolderLike({ omit: ["portmap"], versions: "kubernetes v1.20.2\netcd 3.4.23\ncni-plugins 1.1.1\n" });
-    temps.push(dir);
+    temp.track(dir);
     const root = join(await temp("cache"), "artifacts");
     const error = await userError(importArtifactDir(dir, new ArtifactCache(root)));
     expect(error.message).toMatch(/: CNI plugins: \S+\/cni lacks portmap$/);

@@ -3,9 +3,9 @@
  * replaced with --with, and the host paths nodes see. Uses the real test binaries; a mirror on a
  * closed port makes any download attempt fail loudly, so "no download happened" is checked too.
  */
-import { chmod, rm, writeFile } from "node:fs/promises";
+import { chmod, writeFile } from "node:fs/promises";
 import { join, relative } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { ArtifactCache } from "../../src/artifacts/artifact-cache.js";
 import { importArtifactDir } from "../../src/artifacts/import-dir.js";
 import { artifactShares, parseWith, resolveArtifacts, wantedVersions, type ResolvedArtifacts } from "../../src/artifacts/resolve-artifacts.js";
@@ -21,29 +21,12 @@ import {
   REAL_CNI,
   sha256sum,
   sha256sumDir,
-  tempDir,
   TEST_ARTIFACTS,
+  tempDirsOfThisFile, userError,
 } from "./support.js";
 
-const temps: string[] = [];
-async function temp(prefix: string): Promise<string> {
-  const dir = await tempDir(prefix);
-  temps.push(dir);
-  return dir;
-}
-afterAll(async () => {
-  for (const dir of temps) await rm(dir, { recursive: true, force: true });
-});
+const temp = tempDirsOfThisFile();
 
-/** The UserError `promise` rejects with. */
-async function userError(promise: Promise<unknown>): Promise<UserError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(UserError);
-  return error as UserError;
-}
 
 /** An executable shell script (a stand-in for a locally built binary). */
 async function script(dir: string, name: string, mode = 0o755): Promise<string> {
@@ -155,7 +138,7 @@ describeWithArtifacts("resolveArtifacts with artifacts.dir", () => {
 
   it("names every binary a folder lacks", async () => {
     const dir = await artifactFolderLike({ omit: ["kube-proxy", "etcdctl", "portmap"], versions: "kubernetes v1.20.2\n" });
-    temps.push(dir);
+    temp.track(dir);
     const { plan, artifacts } = labPlan({ dir, mirror: offline });
     const error = await userError(resolveArtifacts(plan, artifacts, { cache }));
     expect(error.message).toBe(
@@ -166,7 +149,7 @@ describeWithArtifacts("resolveArtifacts with artifacts.dir", () => {
 
   it("takes the lab's versions for components VERSIONS does not mention", async () => {
     const dir = await artifactFolderLike({ versions: "kubernetes v1.20.2\n" });
-    temps.push(dir);
+    temp.track(dir);
     const { plan, artifacts } = labPlan({ dir, mirror: offline });
     const resolved = await resolveArtifacts(plan, artifacts, { cache });
     expect(resolved.sources.map((s) => [s.component, s.version, s.from])).toStrictEqual([

@@ -4,14 +4,15 @@
  * hard links to the real binaries, labs planned from YAML, and a local HTTP mirror.
  */
 import { createReadStream, existsSync, statSync } from "node:fs";
-import { link, mkdir, mkdtemp, readdir, stat, symlink, writeFile } from "node:fs/promises";
+import { link, mkdir, mkdtemp, readdir, rm, stat, symlink, writeFile } from "node:fs/promises";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { homedir, tmpdir } from "node:os";
 import { join, normalize } from "node:path";
 import { execa } from "execa";
-import { beforeAll, describe } from "vitest";
+import { afterAll, beforeAll, describe, expect } from "vitest";
 import type { Lab } from "../../src/config/lab-schema.js";
+import { UserError } from "../../src/errors.js";
 import { parseLab } from "../../src/config/load-lab.js";
 import { planLab, type Plan } from "../../src/plan/plan.js";
 
@@ -234,4 +235,34 @@ export async function closedPortUrl(): Promise<string> {
   const { port } = server.address() as AddressInfo;
   await new Promise<void>((resolve) => server.close(() => resolve()));
   return `http://127.0.0.1:${port}`;
+}
+
+/** Makes a temporary folder; `track` adds one made otherwise. All go after the file's tests. */
+export interface TempDirs {
+  (prefix: string): Promise<string>;
+  track(dir: string): void;
+}
+
+/** Temporary folders removed after the file's tests (call once at the top level of a test file). */
+export function tempDirsOfThisFile(): TempDirs {
+  const made: string[] = [];
+  afterAll(async () => {
+    for (const dir of made) await rm(dir, { recursive: true, force: true });
+  });
+  const temp = async (prefix: string): Promise<string> => {
+    const dir = await tempDir(prefix);
+    made.push(dir);
+    return dir;
+  };
+  return Object.assign(temp, { track: (dir: string) => void made.push(dir) });
+}
+
+/** The UserError `promise` rejects with (and that it is one). */
+export async function userError(promise: Promise<unknown>): Promise<UserError> {
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(error).toBeInstanceOf(UserError);
+  return error as UserError;
 }

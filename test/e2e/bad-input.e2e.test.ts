@@ -7,7 +7,7 @@ import { mkdtemp, rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import { e2eSkipReason, isolatedEnv, jsonLines, lab, labelled, labFileCopy, TEST_ARTIFACTS } from "./support.js";
+import { e2eSkipReason, importTestArtifacts, isolatedEnv, jsonLines, lab, labelled, labFileCopy, TEST_ARTIFACTS } from "./support.js";
 
 const skip = await e2eSkipReason("bad input");
 
@@ -22,8 +22,7 @@ describe.skipIf(skip)("bad input and failures", () => {
 
   beforeAll(async () => {
     env = await isolatedEnv();
-    const imported = await lab(["artifacts", "import", TEST_ARTIFACTS], env);
-    expect(imported.exitCode, imported.all).toBe(0);
+    await importTestArtifacts(env);
   }, 60_000);
 
   it("rejects an invalid lab file with exit code 2 and every problem at file:line:col", async () => {

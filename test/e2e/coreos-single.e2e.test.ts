@@ -9,13 +9,12 @@
 import { readdir, readFile, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { execa } from "execa";
-import { randomBytes } from "node:crypto";
 import Docker from "dockerode";
-import { pack } from "tar-stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { corednsImage } from "../../src/addons/coredns.js";
 import { dig } from "../../src/checks/dns.js";
-import { followDockerStream, hasImage } from "../../src/images/docker-engine.js";
+import { buildFillerImage } from "../../src/bench/filler-image.js";
+import { hasImage } from "../../src/images/docker-engine.js";
 import type { CheckResult } from "../../src/pipeline/events.js";
 import {
   e2eSkipReason,
@@ -27,6 +26,7 @@ import {
   type CliResult,
   labFileCopy,
   sysctlChanges,
+  importTestArtifacts,
   labContext,
   TEST_ARTIFACTS,
 } from "./support.js";
@@ -63,8 +63,7 @@ describe.skipIf(skip)("coreos-single on Docker", () => {
     env = await isolatedEnv();
     file = await labFileCopy("coreos-single", NAME);
     sysctlsBefore = await hostSysctls();
-    const imported = await lab(["artifacts", "import", TEST_ARTIFACTS], env);
-    expect(imported.exitCode, imported.all).toBe(0);
+    await importTestArtifacts(env);
     up = await lab(["up", file, "--json"], env);
     upEvents = jsonLines(up.stdout);
   }, 240_000);
@@ -164,11 +163,7 @@ describe.skipIf(skip)("coreos-single on Docker", () => {
   it("loads a 10 MB image into the node within 3 s, and refuses one that does not exist", async () => {
     const docker = new Docker();
     const tag = "kubelab-e2e/ten-megabytes:1";
-    const tar = pack();
-    tar.entry({ name: "Dockerfile" }, "FROM scratch\nCOPY blob /blob\n");
-    tar.entry({ name: "blob" }, randomBytes(10 * 1024 * 1024));
-    tar.finalize();
-    await followDockerStream(docker, await docker.buildImage(tar as unknown as NodeJS.ReadableStream, { t: tag }));
+    await buildFillerImage(docker, tag, 10 * 1024 * 1024);
     try {
       const started = Date.now();
       const r = await lab(["images", "load", NAME, tag], env);

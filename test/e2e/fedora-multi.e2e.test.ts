@@ -10,7 +10,7 @@
 import Docker from "dockerode";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { CheckResult } from "../../src/pipeline/events.js";
-import { e2eSkipReason, isolatedEnv, jsonLines, lab, labelled, labFileCopy, TEST_ARTIFACTS, type CliResult } from "./support.js";
+import { e2eSkipReason, importTestArtifacts, isolatedEnv, jsonLines, lab, labelled, labFileCopy, type CliResult } from "./support.js";
 
 const skip = await e2eSkipReason("fedora-multi");
 
@@ -41,8 +41,7 @@ describe.skipIf(skip)("fedora-multi on Docker", () => {
 
   beforeAll(async () => {
     env = await isolatedEnv();
-    const imported = await lab(["artifacts", "import", TEST_ARTIFACTS], env);
-    expect(imported.exitCode, imported.all).toBe(0);
+    await importTestArtifacts(env);
   }, 60_000);
 
   describe("on a VXLAN overlay (1 master, 2 workers)", () => {

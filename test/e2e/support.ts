@@ -58,6 +58,12 @@ export interface CliResult {
   all: string;
 }
 
+/** Puts the test binaries into the (shared) artifact cache through the CLI. */
+export async function importTestArtifacts(env: NodeJS.ProcessEnv): Promise<void> {
+  const r = await lab(["artifacts", "import", TEST_ARTIFACTS], env);
+  if (r.exitCode !== 0) throw new Error(`lab artifacts import failed: ${r.all}`);
+}
+
 /** Runs the built CLI (`node dist/cli/main.js ...`) and never throws on a non-zero exit. */
 export async function lab(args: string[], env: NodeJS.ProcessEnv): Promise<CliResult> {
   const r = await execa("node", [packagePath("dist", "cli", "main.js"), ...args], { env, reject: false, all: true, timeout: 300_000 });

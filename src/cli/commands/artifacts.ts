@@ -5,7 +5,7 @@ import { resolve } from "node:path";
 import type { Command } from "commander";
 import { ArtifactCache } from "../../artifacts/artifact-cache.js";
 import { importArtifactDir } from "../../artifacts/import-dir.js";
-import { printResult, reportError, type GlobalOptions } from "../output.js";
+import { printResult, reported } from "../output.js";
 
 /** Registers `lab artifacts`. */
 export function artifactsCommand(program: Command): void {
@@ -15,15 +15,12 @@ export function artifactsCommand(program: Command): void {
     .description("import a folder with bin/, cni/ and VERSIONS into the cache (for offline use)")
     .argument("<dir>", "the folder")
     .action(async (dir: string, _opts: unknown, cmd: Command) => {
-      const global = cmd.optsWithGlobals<GlobalOptions>();
-      try {
+      await reported(cmd, async (global) => {
         const cache = new ArtifactCache();
         const imported = await importArtifactDir(resolve(dir), cache);
         printResult(global, imported, () =>
           imported.map((m) => `imported ${m.component} ${m.version} (${Object.keys(m.files).length} files) into ${cache.dir(m.component, m.version)}`),
         );
-      } catch (error) {
-        process.exitCode = reportError(error, global);
-      }
+      });
     });
 }

@@ -3,7 +3,7 @@
  */
 import type { Command } from "commander";
 import { labDown } from "../../lab/lab-down.js";
-import { printResult, reportError, type GlobalOptions } from "../output.js";
+import { printResult, reported } from "../output.js";
 
 /** Registers `lab down`. */
 export function downCommand(program: Command): void {
@@ -12,8 +12,7 @@ export function downCommand(program: Command): void {
     .description("remove a lab: its nodes, network, volumes and state (also a half-made one)")
     .argument("<lab>", "the lab's name")
     .action(async (lab: string, _opts: unknown, cmd: Command) => {
-      const global = cmd.optsWithGlobals<GlobalOptions>();
-      try {
+      await reported(cmd, async (global) => {
         const r = await labDown(lab);
         const { nodes, networks, volumes } = r.removed;
         printResult(global, r, () => [
@@ -21,8 +20,6 @@ export function downCommand(program: Command): void {
             ? `lab ${lab}: nothing to remove`
             : `lab ${lab} removed: ${nodes.length} nodes, ${networks.length} networks, ${volumes.length} volumes${r.stateRemoved ? ", state directory" : ""} (${(r.durationMs / 1000).toFixed(1)}s)`,
         ]);
-      } catch (error) {
-        process.exitCode = reportError(error, global);
-      }
+      });
     });
 }

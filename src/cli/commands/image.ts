@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { cacheHome } from "../../lab-paths.js";
 import { DockerProvider } from "../../providers/docker/docker-provider.js";
 import { ensureNodeImage } from "../../providers/docker/node-image.js";
-import { printResult, reportError, type GlobalOptions } from "../output.js";
+import { printResult, reported } from "../output.js";
 
 /** Registers `lab image build`. */
 export function imageCommand(program: Command): void {
@@ -16,8 +16,7 @@ export function imageCommand(program: Command): void {
     .description("build the node image (debootstrap when no registry is reachable); lab up builds it on first use")
     .option("--force", "rebuild even when the current recipe's image exists")
     .action(async (opts: { force?: boolean }, cmd: Command) => {
-      const global = cmd.optsWithGlobals<GlobalOptions>();
-      try {
+      await reported(cmd, async (global) => {
         const provider = new DockerProvider();
         await provider.preflight();
         const report = await ensureNodeImage({
@@ -31,8 +30,6 @@ export function imageCommand(program: Command): void {
             ? `built ${report.image} from ${report.base === "upstream" ? "debian:bookworm-slim" : "a debootstrap rootfs"} in ${(report.durationMs / 1000).toFixed(0)}s (${(report.sizeBytes / 1e6).toFixed(0)} MB)`
             : `${report.image} is up to date (${(report.sizeBytes / 1e6).toFixed(0)} MB); --force rebuilds it`,
         ]);
-      } catch (error) {
-        process.exitCode = reportError(error, global);
-      }
+      });
     });
 }

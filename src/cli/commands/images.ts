@@ -3,7 +3,7 @@
  */
 import type { Command } from "commander";
 import { labImagesLoad } from "../../lab/lab-images-load.js";
-import { printResult, reportError, type GlobalOptions } from "../output.js";
+import { printResult, reported } from "../output.js";
 
 /** Registers `lab images`. */
 export function imagesCommand(program: Command): void {
@@ -15,14 +15,11 @@ export function imagesCommand(program: Command): void {
     .argument("<images...>", "image references the Docker engine has, or tarballs made by docker save")
     .option("--node <node>", "only this node (repeatable)", (v: string, prev: string[]) => [...prev, v], [])
     .action(async (lab: string, refs: string[], opts: { node: string[] }, cmd: Command) => {
-      const global = cmd.optsWithGlobals<GlobalOptions>();
-      try {
+      await reported(cmd, async (global) => {
         const r = await labImagesLoad(lab, refs, opts.node);
         printResult(global, r, () =>
           r.images.map((i) => `loaded ${i.name} (${(i.bytes / 1e6).toFixed(1)} MB) into ${r.nodes.join(", ")}`).concat(`(${(r.durationMs / 1000).toFixed(1)}s)`),
         );
-      } catch (error) {
-        process.exitCode = reportError(error, global);
-      }
+      });
     });
 }

@@ -8,7 +8,7 @@ import type { Command } from "commander";
 import { listLabs } from "../../lab/lab-status.js";
 import { packagePath } from "../../package-root.js";
 import { createProvider } from "../../providers/registry.js";
-import { age, printResult, reportError, table, type GlobalOptions } from "../output.js";
+import { age, printResult, reported, table } from "../output.js";
 
 async function labFiles(): Promise<string[]> {
   const dirs = [join(process.cwd(), "labs"), packagePath("labs")];
@@ -25,8 +25,7 @@ export function listCommand(program: Command): void {
     .command("list")
     .description("list labs that exist, and the lab files available to bring up")
     .action(async (_opts: unknown, cmd: Command) => {
-      const global = cmd.optsWithGlobals<GlobalOptions>();
-      try {
+      await reported(cmd, async (global) => {
         const provider = createProvider("docker");
         await provider.preflight();
         const labs = await listLabs(provider);
@@ -41,8 +40,6 @@ export function listCommand(program: Command): void {
           "",
           `lab files: ${available.join(", ")}`,
         ]);
-      } catch (error) {
-        process.exitCode = reportError(error, global);
-      }
+      });
     });
 }

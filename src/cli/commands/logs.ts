@@ -2,9 +2,8 @@
  * `lab logs NAME NODE [UNIT]`: a node's journal, for one unit or all of them.
  */
 import type { Command } from "commander";
-import { labFromState } from "../../lab/lab-from-state.js";
-import { UserError } from "../../errors.js";
-import { reportError, type GlobalOptions } from "../output.js";
+import { labFromState, labNode } from "../../lab/lab-from-state.js";
+import { reported } from "../output.js";
 
 /** Registers `lab logs`. */
 export function logsCommand(program: Command): void {
@@ -16,19 +15,15 @@ export function logsCommand(program: Command): void {
     .argument("[unit]", "a systemd unit")
     .option("-n, --lines <n>", "how many lines", "200")
     .action(async (lab: string, node: string, unit: string | undefined, opts: { lines: string }, cmd: Command) => {
-      const global = cmd.optsWithGlobals<GlobalOptions>();
-      try {
-        const { plan, provider } = await labFromState(lab);
-        if (!plan.nodes.some((n) => n.name === node)) {
-          throw new UserError(`failed to read logs: lab ${lab} has no node ${node}`, { hint: `its nodes: ${plan.nodes.map((n) => n.name).join(", ")}`, exitCode: 2 });
-        }
+      await reported(cmd, async (global) => {
+        const existing = await labFromState(lab);
+        labNode(existing, node, "read logs");
+        const { provider } = existing;
         const argv = ["journalctl", "--no-pager", "-n", opts.lines, ...(unit ? ["-u", unit] : []), ...(global.json ? ["-o", "json"] : [])];
         const r = await provider.exec(lab, node, argv);
         process.stdout.write(r.stdout);
         process.stderr.write(r.stderr);
         process.exitCode = r.exitCode;
-      } catch (error) {
-        process.exitCode = reportError(error, global);
-      }
+      });
     });
 }

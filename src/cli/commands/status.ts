@@ -7,7 +7,7 @@ import { readLabState } from "../../lab-state.js";
 import { labStatus } from "../../lab/lab-status.js";
 import type { ProviderName } from "../../config/lab-schema.js";
 import { createProvider } from "../../providers/registry.js";
-import { age, printResult, reportError, table, type GlobalOptions } from "../output.js";
+import { age, printResult, reported, table } from "../output.js";
 
 /** Registers `lab status`. */
 export function statusCommand(program: Command): void {
@@ -16,8 +16,7 @@ export function statusCommand(program: Command): void {
     .description("show a lab's nodes and its last check results")
     .argument("<lab>", "the lab's name")
     .action(async (lab: string, _opts: unknown, cmd: Command) => {
-      const global = cmd.optsWithGlobals<GlobalOptions>();
-      try {
+      await reported(cmd, async (global) => {
         const state = await readLabState(new LabPaths(lab));
         const provider = createProvider((state?.provider ?? "docker") as ProviderName);
         await provider.preflight();
@@ -40,8 +39,6 @@ export function statusCommand(program: Command): void {
           lines.push("", `kubeconfig: ${s.kubeconfig}`);
           return lines;
         });
-      } catch (error) {
-        process.exitCode = reportError(error, global);
-      }
+      });
     });
 }

@@ -3,7 +3,6 @@
  * from registry.k8s.io when the host's Docker engine can, built here from the lab's binaries when
  * it cannot, and kept as tarballs to load into the nodes.
  */
-import { join } from "node:path";
 import Docker from "dockerode";
 import { ensureComponentImages } from "../../images/component-images.js";
 import { cacheHome } from "../../lab-paths.js";

@@ -77,5 +77,15 @@ export async function ensureNodeImage(options: NodeImageOptions): Promise<NodeIm
     onProgress,
   });
   const size = (await docker.getImage(image).inspect()).Size;
+  await pruneOldNodeImages(docker, image);
   return { image, built: true, base: base.kind, durationMs: Date.now() - started, sizeBytes: size };
+}
+
+/** Removes node images of earlier recipes that no container uses (a used one is kept). */
+async function pruneOldNodeImages(docker: Docker, current: string): Promise<void> {
+  const [repository] = current.split(":");
+  for (const image of await docker.listImages({ filters: { reference: [`${repository}:*`] } })) {
+    if (image.RepoTags?.includes(current)) continue;
+    for (const tag of image.RepoTags ?? []) await docker.getImage(tag).remove().catch(() => undefined);
+  }
 }
