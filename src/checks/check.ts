@@ -18,7 +18,7 @@ export interface Check {
 
 /** Builds a result, timing it from `started`. */
 export function checkResult(
-  check: Pick<Check, "id" | "title">,
+  check: { readonly id: string; readonly title: string },
   started: number,
   fields: Omit<CheckResult, "check" | "title" | "durationMs">,
 ): CheckResult {

@@ -3,6 +3,7 @@
  * `curl https://<member>:2379/version`).
  */
 import { shellLine } from "../errors.js";
+import { certificateParts } from "../pki/certificate-specs.js";
 import { certPath, keyPath } from "../render/node-layout.js";
 import { exec, lastLines } from "../pipeline/node-commands.js";
 import { checkResult, type Check } from "./check.js";
@@ -18,7 +19,7 @@ export const etcdVersion: Check = {
         const started = Date.now();
         const argv = [
           "curl", "-fsS", "--max-time", "5",
-          "--cacert", certPath("etcd-ca"),
+          "--cacert", certPath(certificateParts(ctx.plan).etcdCa),
           "--cert", certPath("etcd-healthcheck-client"),
           "--key", keyPath("etcd-healthcheck-client"),
           `${member.clientUrl}/version`,

@@ -12,9 +12,12 @@ import { clusterIpService } from "./cluster-ip-service.js";
 import { componentStatuses } from "./component-statuses.js";
 import { dnsCheck } from "./dns.js";
 import { etcdHealth } from "./etcd-health.js";
+import { etcdMembers } from "./etcd-members.js";
 import { etcdVersion } from "./etcd-version.js";
 import { flannelLeases } from "./flannel-leases.js";
 import { flannelSubnetEnv } from "./flannel-subnet-env.js";
+import { leaderElection } from "./leader-election.js";
+import { loadBalancer } from "./load-balancer.js";
 import { nodePing } from "./node-ping.js";
 import { overlayInterfaces } from "./overlay-interfaces.js";
 import { podPing } from "./pod-ping.js";
@@ -39,6 +42,9 @@ export const CHECKS: Record<CheckId, Check> = {
   "node-ping": nodePing,
   "pod-ping": podPing,
   "service-from-pod": serviceFromPod,
+  "etcd-members": etcdMembers,
+  loadbalancer: loadBalancer,
+  "leader-election": leaderElection,
 };
 
 /** Runs the lab's checks at the same time, emitting each result as it comes. */

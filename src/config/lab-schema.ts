@@ -6,7 +6,7 @@
 import { z } from "zod";
 
 /** Roles a node can carry. */
-export const NODE_ROLES = ["etcd", "controlplane", "worker"] as const;
+export const NODE_ROLES = ["etcd", "controlplane", "worker", "loadbalancer"] as const;
 /** A node role. */
 export type NodeRole = (typeof NODE_ROLES)[number];
 
@@ -32,6 +32,9 @@ export const CHECK_IDS = [
   "node-ping",
   "pod-ping",
   "service-from-pod",
+  "etcd-members",
+  "loadbalancer",
+  "leader-election",
 ] as const;
 /** A check id. */
 export type CheckId = (typeof CHECK_IDS)[number];
@@ -66,6 +69,11 @@ const group = z
     roles: z.array(z.enum(NODE_ROLES)).min(1, { error: "a group needs at least one role" }).describe("the roles of every node of the group"),
     count: z.number().int().min(0).describe("how many nodes; `lab up --scale PREFIX=N` changes it"),
     max: z.number().int().min(1).max(32).default(8).describe("the most nodes this lab supports in the group"),
+    counts: z
+      .array(z.number().int().min(0))
+      .min(1)
+      .optional()
+      .describe("the only counts this lab supports (e.g. [1, 2, 3, 5] etcd members); any up to max when left out"),
   })
   .refine((g) => g.count <= g.max, { error: "count is more than the group's max", path: ["count"] })
   .describe("nodes alike, numbered from 1");
@@ -92,6 +100,16 @@ const network = z.strictObject({
     .enum(OVERLAYS)
     .default("routes")
     .describe("how pods on different nodes reach each other: routes (a route per remote pod subnet), vxlan (flannel.1 VXLAN devices set up by the pipeline), flannel (flanneld with its config in etcd)"),
+});
+
+/** How the lab's certificates are cut. */
+export const PKI_STYLES = ["per-component", "shared"] as const;
+
+const pki = z.strictObject({
+  style: z
+    .enum(PKI_STYLES)
+    .default("per-component")
+    .describe("per-component: a certificate per component and an etcd CA; shared: as the hard way guide, one `kubernetes` certificate (every node's name and IP, the load balancer, the Service IP) for the API servers and etcd, one CA"),
 });
 
 const artifacts = z.strictObject({
@@ -126,6 +144,7 @@ export const labObjectSchema = z
       .default("systemd")
       .describe("how the control plane runs: systemd units, or static pods that kubelet starts"),
     artifacts: artifacts.default({}),
+    pki: pki.default({ style: "per-component" }),
     network: network.default({
       podCidr: "10.244.0.0/16",
       podSubnetPrefix: 24,

@@ -244,6 +244,15 @@ function checkGroups(groups: readonly NodeGroup[]): SemanticProblem[] {
           : `group "${g.prefix}" makes node names up to "${largest}" (its max ${g.max}), ${largest.length} characters long, more than ${MAX_LABEL_LENGTH}`;
       problems.push(error(path, message, `shorten the prefix to ${plural(room, "character")} or less, or lower "max": node names are hostnames`));
     }
+    if (g.counts && !g.counts.includes(g.count)) {
+      problems.push(
+        error(
+          ["groups", i, "count"],
+          `group "${g.prefix}": count ${g.count} is not one this lab supports (${g.counts.join(", ")})`,
+          `choose one of ${g.counts.join(", ")}${g.roles.includes("etcd") ? ": etcd needs an odd number of members to gain fault tolerance" : ""}`,
+        ),
+      );
+    }
     g.roles.forEach((role, j) => {
       if (g.roles.indexOf(role) !== j) {
         problems.push(warning(["groups", i, "roles", j], `group "${g.prefix}" lists role ${role} twice`, "remove the repeated role"));
@@ -458,6 +467,7 @@ const ROLE_PURPOSE: Record<NodeRole, string> = {
   controlplane: "the API server, controller manager and scheduler run there",
   etcd: "etcd stores the cluster state; the controlplane nodes often carry it too",
   worker: "a single node may carry all three roles",
+  loadbalancer: "it puts one address in front of the API servers",
 };
 
 function checkRoles(lab: Lab, origins: NodeOrigins): SemanticProblem[] {
@@ -479,6 +489,8 @@ function checkRoles(lab: Lab, origins: NodeOrigins): SemanticProblem[] {
     });
   });
 
+  problems.push(...checkLoadBalancer(lab));
+
   const members = lab.nodes.filter((n) => n.roles.includes("etcd")).length;
   if (members === 2 || members === 4) {
     const tolerated = members === 2 ? "none, losing either member stops writes" : "one";
@@ -489,6 +501,26 @@ function checkRoles(lab: Lab, origins: NodeOrigins): SemanticProblem[] {
         `an even number of members adds a member without adding fault tolerance: use ${members - 1} or ${members + 1}`,
       ),
     );
+  }
+  return problems;
+}
+
+/** A load balancer needs a node of its own (it listens on the API port) and API servers to balance. */
+function checkLoadBalancer(lab: Lab): SemanticProblem[] {
+  const problems: SemanticProblem[] = [];
+  const balancers = lab.nodes.flatMap((n, i) => (n.roles.includes("loadbalancer") ? [{ node: n, i }] : []));
+  if (balancers.length > 1) {
+    problems.push(error(["nodes", balancers[1]!.i, "roles"], `the lab has ${balancers.length} load balancers`, "one load balancer serves every API server: keep one node with role loadbalancer"));
+  }
+  for (const { node, i } of balancers) {
+    if (node.roles.length > 1) {
+      problems.push(
+        error(["nodes", i, "roles"], `node "${node.name}" is a load balancer and ${node.roles.filter((r) => r !== "loadbalancer").join(", ")}`, "the load balancer listens on the API server's port: give it a node of its own"),
+      );
+    }
+  }
+  if (balancers.length && !lab.nodes.some((n) => n.roles.includes("controlplane"))) {
+    problems.push(error(["nodes", balancers[0]!.i, "roles"], "the lab has a load balancer but no controllers behind it", 'add nodes with role controlplane: the load balancer forwards to their API servers'));
   }
   return problems;
 }

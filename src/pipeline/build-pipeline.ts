@@ -16,6 +16,7 @@ import { setUpOverlay } from "./steps/set-up-overlay.js";
 import { startControlPlane } from "./steps/start-control-plane.js";
 import { startEtcd } from "./steps/start-etcd.js";
 import { startKubelet } from "./steps/start-kubelet.js";
+import { startLoadBalancer } from "./steps/start-load-balancer.js";
 
 /** The pipeline that brings a lab up. */
 export function buildUpPipeline(plan: Plan): Stage[] {
@@ -33,8 +34,10 @@ export function buildUpPipeline(plan: Plan): Stage[] {
   // at the same time: kubelet takes seconds to initialise and registers once the API answers.
   stages.push(kubelets ? parallel(startEtcd, startKubelet) : startEtcd);
   // kube-apiserver, then the controller manager and the scheduler that talk to it; meanwhile the
-  // overlay between the nodes (flannel needs etcd, which is up by now).
-  stages.push(kubelets ? parallel(startControlPlane, setUpOverlay) : startControlPlane);
+  // overlay between the nodes (flannel needs etcd, which is up by now) and the load balancer in
+  // front of the API servers, if the lab has one.
+  const alongside = [...(kubelets ? [setUpOverlay] : []), ...(plan.api.loadBalancer ? [startLoadBalancer] : [])];
+  stages.push(alongside.length ? parallel(startControlPlane, ...alongside) : startControlPlane);
   // Each node's pod subnet; every node registered and Ready.
   if (kubelets) stages.push(podNetwork);
   // DNS and the like, once pods can run.

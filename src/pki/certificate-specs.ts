@@ -3,11 +3,11 @@
  * subject, SANs, usages) and to the service-account signing key pair. Nothing here touches keys
  * or files; `pki-store.ts` turns these specs into files and reuses them while they are unchanged.
  *
- * The layout is kubeadm's: three CAs and one certificate per component and per node. Consumers
- * should find a component's certificate through the name helpers below ({@link kubeletCertName},
- * {@link etcdServerCertName}, ...) rather than by spelling names out, so that a later "shared"
- * style (one `kubernetes` certificate for every server, as in Kelsey Hightower's guide) only has
- * to add a second spec list and map those names onto it.
+ * Two layouts (the lab's `pki.style`): "per-component", kubeadm's (three CAs, a certificate per
+ * component and per node), and "shared", the hard way guide's (one CA and one `kubernetes`
+ * certificate that the API servers and every etcd member serve and peer with, and that the API
+ * servers present to etcd). Consumers find which certificate plays which part through
+ * {@link certificateParts}, never by spelling names out.
  */
 import type { Plan, PlannedNode } from "../plan/plan.js";
 
@@ -72,25 +72,93 @@ export function etcdPeerCertName(node: string): string {
 /** The certificate flanneld talks to etcd with (flannel labs). */
 export const FLANNEL_ETCD_CLIENT = "flannel-etcd-client";
 
+/** The guide's shared certificate (style "shared"). */
+export const SHARED_CERT = "kubernetes";
+
+/** Which certificate plays each part in a lab; they differ by PKI style. */
+export interface CertificateParts {
+  /** The CA etcd trusts (for clients and peers) and that signs its certificates. */
+  readonly etcdCa: CaName;
+  /** The API server's serving certificate. */
+  readonly apiServer: string;
+  /** What the API server presents to etcd. */
+  readonly apiServerEtcdClient: string;
+  /** What etcd on `node` serves clients with. */
+  etcdServer(node: string): string;
+  /** What etcd on `node` uses towards its peers. */
+  etcdPeer(node: string): string;
+}
+
+/** The certificate parts of a plan. */
+export function certificateParts(plan: Plan): CertificateParts {
+  if (plan.pkiStyle === "shared") {
+    return { etcdCa: "ca", apiServer: SHARED_CERT, apiServerEtcdClient: SHARED_CERT, etcdServer: () => SHARED_CERT, etcdPeer: () => SHARED_CERT };
+  }
+  return { etcdCa: "etcd-ca", apiServer: API_SERVER_CERT, apiServerEtcdClient: "apiserver-etcd-client", etcdServer: etcdServerCertName, etcdPeer: etcdPeerCertName };
+}
+
 /** Every certificate of a lab: the CAs first, then the certificates they issue. Pure. */
 export function certificateSpecs(plan: Plan): CertificateSpec[] {
+  return plan.pkiStyle === "shared" ? sharedSpecs(plan) : perComponentSpecs(plan);
+}
+
+/**
+ * The guide's layout: one CA; one `kubernetes` certificate whose SANs list every node's name and
+ * address, the load balancer's, the kubernetes Service IP and 127.0.0.1; client certificates as
+ * the other layout has them.
+ */
+function sharedSpecs(plan: Plan): CertificateSpec[] {
+  const domain = plan.network.clusterDomain;
+  return [
+    caSpec("ca", "kubernetes-ca"),
+    caSpec("front-proxy-ca", "front-proxy-ca"),
+    {
+      kind: "certificate",
+      name: SHARED_CERT,
+      issuer: "ca",
+      commonName: "kubernetes",
+      organization: ["Kubernetes"],
+      dnsNames: unique([
+        "kubernetes",
+        "kubernetes.default",
+        "kubernetes.default.svc",
+        `kubernetes.default.svc.${domain}`,
+        ...plan.nodes.map((n) => n.name),
+        "localhost",
+      ]),
+      ipAddresses: unique([plan.network.serviceIp, ...plan.nodes.map((n) => n.ip), plan.api.address, "127.0.0.1"]),
+      usage: ["server", "client"],
+    },
+    ...clientSpecs(plan, "ca"),
+  ];
+}
+
+/** kubeadm's layout: three CAs, a certificate per component and per node. */
+function perComponentSpecs(plan: Plan): CertificateSpec[] {
   return [
     caSpec("ca", "kubernetes-ca"),
     caSpec("etcd-ca", "etcd-ca"),
     caSpec("front-proxy-ca", "front-proxy-ca"),
     apiServerSpec(plan),
-    clientSpec("apiserver-kubelet-client", "ca", "kube-apiserver-kubelet-client", ["system:masters"]),
     clientSpec("apiserver-etcd-client", "etcd-ca", "kube-apiserver-etcd-client"),
+    ...plan.nodes.filter((n) => n.etcd).flatMap(etcdMemberSpecs),
+    ...clientSpecs(plan, "etcd-ca"),
+  ];
+}
+
+/** The client certificates both layouts have, and every kubelet's. */
+function clientSpecs(plan: Plan, etcdCa: CaName): CertificateSpec[] {
+  return [
+    clientSpec("apiserver-kubelet-client", "ca", "kube-apiserver-kubelet-client", ["system:masters"]),
     clientSpec("admin", "ca", "admin", ["system:masters"]),
     clientSpec("kube-controller-manager", "ca", "system:kube-controller-manager"),
     clientSpec("kube-scheduler", "ca", "system:kube-scheduler"),
     clientSpec("kube-proxy", "ca", "system:kube-proxy", ["system:node-proxier"]),
     ...plan.nodes.filter((n) => n.kubelet).map(kubeletSpec),
-    ...plan.nodes.filter((n) => n.etcd).flatMap(etcdMemberSpecs),
-    clientSpec("etcd-healthcheck-client", "etcd-ca", "kube-etcd-healthcheck-client"),
+    clientSpec("etcd-healthcheck-client", etcdCa, "kube-etcd-healthcheck-client"),
     clientSpec("front-proxy-client", "front-proxy-ca", "front-proxy-client"),
     // flanneld reads its configuration and keeps its leases in etcd.
-    ...(plan.network.overlay === "flannel" ? [clientSpec(FLANNEL_ETCD_CLIENT, "etcd-ca", "flanneld")] : []),
+    ...(plan.network.overlay === "flannel" ? [clientSpec(FLANNEL_ETCD_CLIENT, etcdCa, "flanneld")] : []),
   ];
 }
 

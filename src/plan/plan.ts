@@ -26,6 +26,8 @@ export interface PlannedNode {
   readonly controlPlane: boolean;
   /** Runs containerd, kubelet and kube-proxy (workers; control plane nodes with static pods). */
   readonly kubelet: boolean;
+  /** Runs the load balancer in front of the API servers. */
+  readonly loadBalancer: boolean;
   /** The node's slice of the pod network (kubelet nodes; with flannel, flannel leases it instead). */
   readonly podCidr: string | undefined;
 }
@@ -48,6 +50,8 @@ export interface Plan {
   /** The flannel release, when the overlay is flannel. */
   readonly flannelVersion: string | undefined;
   readonly controlPlaneMode: Lab["controlPlane"];
+  /** How the certificates are cut: per component, or the guide's one shared certificate. */
+  readonly pkiStyle: Lab["pki"]["style"];
   readonly network: {
     readonly nodeSubnet: string;
     readonly gateway: string;
@@ -70,12 +74,14 @@ export interface Plan {
     readonly initialCluster: string;
   };
   readonly api: {
-    /** The URL clients use. */
+    /** The URL clients use: the load balancer's when there is one, else the first API server's. */
     readonly endpoint: string;
     readonly address: string;
     readonly port: number;
     /** The nodes running an API server. */
     readonly servers: readonly PlannedNode[];
+    /** The load balancer in front of them, if any. */
+    readonly loadBalancer: PlannedNode | undefined;
   };
   readonly addons: readonly AddonName[];
   readonly checks: readonly CheckId[];
@@ -120,6 +126,7 @@ export function planLab(lab: ResolvedLab): Plan {
       etcd: n.roles.includes("etcd"),
       controlPlane,
       kubelet,
+      loadBalancer: n.roles.includes("loadbalancer"),
       podCidr: kubelet && net.overlay !== "flannel" ? subnetAt(net.podCidr, net.podSubnetPrefix, podIndex++) : undefined,
     };
   });
@@ -133,8 +140,9 @@ export function planLab(lab: ResolvedLab): Plan {
       peerUrl: `https://${n.ip}:${ETCD_PEER_PORT}`,
     }));
   const servers = nodes.filter((n) => n.controlPlane);
-  const apiAddress = servers[0]?.ip;
-  if (apiAddress === undefined) throw new Error("bug: planLab called on a lab without a control plane");
+  const loadBalancer = nodes.find((n) => n.loadBalancer);
+  const apiAddress = loadBalancer?.ip ?? servers[0]?.ip;
+  if (!servers.length || apiAddress === undefined) throw new Error("bug: planLab called on a lab without a control plane");
 
   return {
     labName: lab.name,
@@ -144,6 +152,7 @@ export function planLab(lab: ResolvedLab): Plan {
     cniVersion: lab.artifacts.cniVersion ?? defaultCniVersion(kubernetes),
     flannelVersion: net.overlay === "flannel" ? (lab.artifacts.flannelVersion ?? DEFAULT_FLANNEL_VERSION) : undefined,
     controlPlaneMode: lab.controlPlane,
+    pkiStyle: lab.pki.style,
     network: {
       nodeSubnet: net.nodeSubnet,
       gateway: addressAt(net.nodeSubnet, 1),
@@ -161,13 +170,13 @@ export function planLab(lab: ResolvedLab): Plan {
       endpoints: members.map((m) => m.clientUrl),
       initialCluster: members.map((m) => `${m.name}=${m.peerUrl}`).join(","),
     },
-    api: { endpoint: `https://${apiAddress}:${API_PORT}`, address: apiAddress, port: API_PORT, servers },
+    api: { endpoint: `https://${apiAddress}:${API_PORT}`, address: apiAddress, port: API_PORT, servers, loadBalancer },
     addons: [...lab.addons],
     checks: lab.checks ? [...lab.checks] : [...CHECK_IDS],
   };
 }
 
-/** The node a lab's kubectl commands run on: the first control plane node. */
+/** The node a lab's kubectl commands run on: the first control plane node (it has the admin kubeconfig). */
 export function adminNode(plan: Plan): PlannedNode {
   return plan.api.servers[0]!;
 }

@@ -1,7 +1,7 @@
 /**
  * etcd: one member per etcd node, TLS for clients and peers with client-certificate auth.
  */
-import { etcdPeerCertName, etcdServerCertName } from "../pki/certificate-specs.js";
+import { certificateParts } from "../pki/certificate-specs.js";
 import type { Plan, PlannedNode } from "../plan/plan.js";
 import { ETCD_CLIENT_PORT, ETCD_PEER_PORT } from "../plan/plan.js";
 import type { Flag } from "./flags.js";
@@ -10,6 +10,7 @@ import { renderServiceUnit } from "./systemd-unit.js";
 
 /** etcd's flags for a member. */
 export function etcdFlags(plan: Plan, node: PlannedNode): Flag[] {
+  const parts = certificateParts(plan);
   return [
     ["name", node.name],
     ["data-dir", ETCD_DATA_DIR],
@@ -21,13 +22,13 @@ export function etcdFlags(plan: Plan, node: PlannedNode): Flag[] {
     ["initial-cluster-token", `etcd-${plan.labName}`],
     ["initial-cluster-state", "new"],
     ["client-cert-auth", true],
-    ["trusted-ca-file", certPath("etcd-ca")],
-    ["cert-file", certPath(etcdServerCertName(node.name))],
-    ["key-file", keyPath(etcdServerCertName(node.name))],
+    ["trusted-ca-file", certPath(parts.etcdCa)],
+    ["cert-file", certPath(parts.etcdServer(node.name))],
+    ["key-file", keyPath(parts.etcdServer(node.name))],
     ["peer-client-cert-auth", true],
-    ["peer-trusted-ca-file", certPath("etcd-ca")],
-    ["peer-cert-file", certPath(etcdPeerCertName(node.name))],
-    ["peer-key-file", keyPath(etcdPeerCertName(node.name))],
+    ["peer-trusted-ca-file", certPath(parts.etcdCa)],
+    ["peer-cert-file", certPath(parts.etcdPeer(node.name))],
+    ["peer-key-file", keyPath(parts.etcdPeer(node.name))],
   ];
 }
 
@@ -48,7 +49,7 @@ export function etcdUnit(plan: Plan, node: PlannedNode): string {
 export function etcdctlFlags(plan: Plan): Flag[] {
   return [
     ["endpoints", plan.etcd.endpoints.join(",")],
-    ["cacert", certPath("etcd-ca")],
+    ["cacert", certPath(certificateParts(plan).etcdCa)],
     ["cert", certPath("etcd-healthcheck-client")],
     ["key", keyPath("etcd-healthcheck-client")],
   ];

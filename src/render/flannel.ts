@@ -3,7 +3,7 @@
  * /coreos.com/network/config, flanneld as a unit on every worker talking to etcd over TLS, and the
  * pod network taken from the subnet it leases (/run/flannel/subnet.env).
  */
-import { FLANNEL_ETCD_CLIENT } from "../pki/certificate-specs.js";
+import { certificateParts, FLANNEL_ETCD_CLIENT } from "../pki/certificate-specs.js";
 import type { Plan, PlannedNode } from "../plan/plan.js";
 import { etcdctlFlags } from "./etcd.js";
 import { renderFlag, type Flag } from "./flags.js";
@@ -38,7 +38,7 @@ export function flanneldFlags(plan: Plan, node: PlannedNode): Flag[] {
   return [
     ["etcd-endpoints", plan.etcd.endpoints.join(",")],
     ["etcd-prefix", FLANNEL_ETCD_PREFIX],
-    ["etcd-cafile", certPath("etcd-ca")],
+    ["etcd-cafile", certPath(certificateParts(plan).etcdCa)],
     ["etcd-certfile", certPath(FLANNEL_ETCD_CLIENT)],
     ["etcd-keyfile", keyPath(FLANNEL_ETCD_CLIENT)],
     ["public-ip", node.ip],

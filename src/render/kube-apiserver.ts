@@ -3,6 +3,7 @@
  * account tokens signed with the lab's key. Flags that changed between releases follow the version.
  */
 import { atLeast } from "../plan/kube-version.js";
+import { certificateParts } from "../pki/certificate-specs.js";
 import type { Plan, PlannedNode } from "../plan/plan.js";
 import type { Flag } from "./flags.js";
 import { binPath, certPath, keyPath, publicKeyPath } from "./node-layout.js";
@@ -19,6 +20,7 @@ export function serviceAccountIssuer(plan: Plan): string {
 /** kube-apiserver's flags on a control plane node. */
 export function apiServerFlags(plan: Plan, node: PlannedNode): Flag[] {
   const v = plan.kubernetes;
+  const parts = certificateParts(plan);
   const flags: Flag[] = [
     ["advertise-address", node.ip],
     ["bind-address", "0.0.0.0"],
@@ -27,12 +29,12 @@ export function apiServerFlags(plan: Plan, node: PlannedNode): Flag[] {
     ["authorization-mode", "Node,RBAC"],
     ["enable-admission-plugins", ADMISSION_PLUGINS.join(",")],
     ["client-ca-file", certPath("ca")],
-    ["tls-cert-file", certPath("kube-apiserver")],
-    ["tls-private-key-file", keyPath("kube-apiserver")],
+    ["tls-cert-file", certPath(parts.apiServer)],
+    ["tls-private-key-file", keyPath(parts.apiServer)],
     ["etcd-servers", plan.etcd.endpoints.join(",")],
-    ["etcd-cafile", certPath("etcd-ca")],
-    ["etcd-certfile", certPath("apiserver-etcd-client")],
-    ["etcd-keyfile", keyPath("apiserver-etcd-client")],
+    ["etcd-cafile", certPath(parts.etcdCa)],
+    ["etcd-certfile", certPath(parts.apiServerEtcdClient)],
+    ["etcd-keyfile", keyPath(parts.apiServerEtcdClient)],
     ["kubelet-certificate-authority", certPath("ca")],
     ["kubelet-client-certificate", certPath("apiserver-kubelet-client")],
     ["kubelet-client-key", keyPath("apiserver-kubelet-client")],

@@ -2,8 +2,9 @@
  * Every file a node receives, by role: certificates and keys, kubeconfigs, configuration files
  * and systemd units. Pure: the plan and the lab's PKI material in, a list of files out.
  */
-import { etcdPeerCertName, etcdServerCertName, kubeletCertName } from "../pki/certificate-specs.js";
+import { certificateParts, kubeletCertName } from "../pki/certificate-specs.js";
 import { FLANNEL_ETCD_CLIENT } from "../pki/certificate-specs.js";
+import { HAPROXY_CONFIG, haproxyConfig } from "./haproxy.js";
 import type { Plan, PlannedNode } from "../plan/plan.js";
 import type { NodeFile } from "../providers/provider.js";
 import { cniConfig } from "./cni-config.js";
@@ -80,6 +81,7 @@ export function nodeFiles(plan: Plan, node: PlannedNode, pki: PkiMaterial, image
     add(kubeconfigPath(name), kubeconfigFor(plan, pki, options), 0o600);
   const unit = (name: string, content: string): void => add(`${UNIT_DIR}/${name}.service`, content);
   const staticPods = plan.controlPlaneMode === "static-pods";
+  const parts = certificateParts(plan);
   const components = (): ComponentImages => {
     if (!images.components) throw new Error("bug: a static-pods lab needs its component images before its files");
     return images.components;
@@ -90,10 +92,17 @@ export function nodeFiles(plan: Plan, node: PlannedNode, pki: PkiMaterial, image
   add(`${KUBELAB_DIR}/hosts.sh`, hostsScript(`${KUBELAB_DIR}/hosts`), 0o755);
   unit("kubelab-hosts", oneshotUnit("kubelab: the lab's nodes by name in /etc/hosts", `${KUBELAB_DIR}/hosts.sh`));
 
+  if (node.loadBalancer) {
+    // The CA only lets the load balancer's own check verify what it forwards to.
+    cert("ca");
+    add(HAPROXY_CONFIG, haproxyConfig(plan));
+    add(`${UNIT_DIR}/haproxy.service.d/kubelab.conf`, "[Service]\n# the admin socket's folder, on a /run that starts empty\nRuntimeDirectory=haproxy\n");
+  }
+
   if (node.etcd) {
-    cert("etcd-ca");
-    certAndKey(etcdServerCertName(node.name));
-    certAndKey(etcdPeerCertName(node.name));
+    cert(parts.etcdCa);
+    certAndKey(parts.etcdServer(node.name));
+    certAndKey(parts.etcdPeer(node.name));
     certAndKey("etcd-healthcheck-client");
     unit("etcd", etcdUnit(plan, node));
   }
@@ -101,11 +110,11 @@ export function nodeFiles(plan: Plan, node: PlannedNode, pki: PkiMaterial, image
   if (node.controlPlane) {
     // The CA key is here only because the controller manager signs with it.
     certAndKey("ca");
-    certAndKey("kube-apiserver");
+    certAndKey(parts.apiServer);
     certAndKey("apiserver-kubelet-client");
-    certAndKey("apiserver-etcd-client");
+    certAndKey(parts.apiServerEtcdClient);
     certAndKey("etcd-healthcheck-client");
-    cert("etcd-ca");
+    cert(parts.etcdCa);
     cert("front-proxy-ca");
     certAndKey("front-proxy-client");
     add(keyPath("service-account"), pki.serviceAccount.privateKeyPem, 0o600);
@@ -134,7 +143,7 @@ export function nodeFiles(plan: Plan, node: PlannedNode, pki: PkiMaterial, image
     add(KUBE_PROXY_CONFIG, kubeProxyConfig(plan, node));
     add(CONTAINERD_CONFIG, containerdConfig({ sandboxImage: images.sandbox }));
     if (plan.network.overlay === "flannel") {
-      cert("etcd-ca");
+      cert(parts.etcdCa);
       certAndKey(FLANNEL_ETCD_CLIENT);
       unit("flanneld", flanneldUnit(plan, node));
       add(`${KUBELAB_DIR}/flannel-cni.sh`, flannelCniScript(), 0o755);

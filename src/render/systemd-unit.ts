@@ -9,7 +9,10 @@ import { renderCommandLine } from "./flags.js";
 export interface ServiceUnit {
   description: string;
   documentation?: string;
-  /** Units this one starts after (and wants). */
+  /**
+   * Units this one starts after. Ordering only: a stopped dependency is not started again by this
+   * unit starting (or restarting), so a component can be stopped on purpose.
+   */
   after?: string[];
   /** Units that must be running for this one (Requires=). */
   requires?: string[];
@@ -25,7 +28,7 @@ export interface ServiceUnit {
 export function renderServiceUnit(unit: ServiceUnit): string {
   const lines = ["[Unit]", `Description=${unit.description}`];
   if (unit.documentation) lines.push(`Documentation=${unit.documentation}`);
-  if (unit.after?.length) lines.push(`After=${unit.after.join(" ")}`, `Wants=${unit.after.join(" ")}`);
+  if (unit.after?.length) lines.push(`After=${unit.after.join(" ")}`);
   if (unit.requires?.length) lines.push(`Requires=${unit.requires.join(" ")}`);
   // Keep restarting however often it fails: a lab's units wait for each other by crashing early.
   lines.push("StartLimitIntervalSec=0", "", "[Service]");

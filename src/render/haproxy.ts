@@ -1,0 +1,54 @@
+/**
+ * The load balancer in front of the API servers (the hard way's "future work" done): HAProxy in
+ * TCP mode, each API server health-checked on /healthz over TLS every half second, a failed
+ * connection retried on another server, and an admin socket the checks read the servers' state
+ * from.
+ */
+import type { Plan } from "../plan/plan.js";
+
+/** Where HAProxy's admin socket is, in the load balancer node. */
+export const HAPROXY_SOCKET = "/run/haproxy/admin.sock";
+/** HAProxy's configuration file. */
+export const HAPROXY_CONFIG = "/etc/haproxy/haproxy.cfg";
+/** The backend of the API servers. */
+export const HAPROXY_BACKEND = "kube-apiservers";
+
+/** How often each API server is checked, and how many failed checks take it out. */
+export const HEALTH_CHECK = { intervalMs: 500, fall: 1, rise: 2 };
+
+/** Renders haproxy.cfg for a plan's API servers. */
+export function haproxyConfig(plan: Plan): string {
+  const lines = [
+    "# kubelab: the API servers behind one address. TCP passes TLS through untouched (clients",
+    "# authenticate to the API servers with their certificates); HAProxy checks each server's /healthz.",
+    "global",
+    "  log stdout format raw local0",
+    "  maxconn 4096",
+    `  stats socket ${HAPROXY_SOCKET} mode 600 level admin`,
+    "",
+    "defaults",
+    "  mode tcp",
+    "  log global",
+    "  option tcplog",
+    "  timeout connect 2s",
+    "  # watches are long-lived connections",
+    "  timeout client 1h",
+    "  timeout server 1h",
+    "  # a connection that fails is tried again, on another server",
+    "  option redispatch",
+    "  retries 3",
+    "",
+    "frontend kube-apiserver",
+    `  bind 0.0.0.0:${plan.api.port}`,
+    `  default_backend ${HAPROXY_BACKEND}`,
+    "",
+    `backend ${HAPROXY_BACKEND}`,
+    "  balance roundrobin",
+    "  option httpchk GET /healthz",
+    "  http-check expect status 200",
+    `  default-server check check-ssl verify none inter ${HEALTH_CHECK.intervalMs}ms fall ${HEALTH_CHECK.fall} rise ${HEALTH_CHECK.rise}`,
+    ...plan.api.servers.map((s) => `  server ${s.name} ${s.ip}:${plan.api.port}`),
+    "",
+  ];
+  return lines.join("\n");
+}
