@@ -3,12 +3,14 @@
  * with a fixed subnet, everything labelled io.kubelab.lab / io.kubelab.node. Talks to the engine
  * through its API (dockerode), never through the docker CLI.
  */
+import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { PassThrough } from "node:stream";
 import Docker from "dockerode";
 import pLimit from "p-limit";
 import { pack } from "tar-stream";
 import { errorMessage, UserError } from "../../errors.js";
+import { writeFileAtomic } from "../../atomic-write.js";
 import { cacheHome } from "../../lab-paths.js";
 import type { Plan, PlannedNode } from "../../plan/plan.js";
 import type {
@@ -35,6 +37,13 @@ export interface DockerProviderOptions {
   privileged?: PrivilegedMode;
 }
 
+/** What kubelab learnt about a Docker engine. */
+interface EngineFacts {
+  id: string;
+  /** Whether it grants --privileged. */
+  privileged?: boolean;
+}
+
 /** The settings a systemd node container needs without --privileged (see ENVIRONMENT.md). */
 function unprivilegedHostConfig(): Docker.HostConfig {
   return {
@@ -57,6 +66,8 @@ export class DockerProvider implements Provider {
   readonly name = "docker";
   private readonly docker: Docker;
   private privileged: PrivilegedMode;
+  /** --privileged is used because an earlier run found it works here (so a refusal falls back). */
+  private privilegedFromCache = false;
 
   constructor(options: DockerProviderOptions = {}) {
     this.docker = options.docker ?? new Docker();
@@ -94,11 +105,39 @@ export class DockerProvider implements Provider {
 
   async createNodes(plan: Plan, options: CreateNodesOptions): Promise<void> {
     await this.ensureNetwork(plan);
-    // The first node finds out whether --privileged works here; the others follow it.
+    const engine = await this.engineFacts();
+    if (this.privileged === "auto" && engine.privileged !== undefined) {
+      this.privileged = engine.privileged ? "always" : "never";
+      this.privilegedFromCache = engine.privileged;
+    }
     const [first, ...rest] = plan.nodes;
-    if (first) await this.createNode(plan, first, options);
-    await Promise.all(rest.map((node) => this.createNode(plan, node, options)));
+    if (this.privileged === "auto" && first) {
+      // Not known yet for this engine: the first node finds out whether --privileged works, the
+      // others follow it, and the answer is kept for next time.
+      await this.createNode(plan, first, options);
+      await Promise.all(rest.map((node) => this.createNode(plan, node, options)));
+      if (this.privileged !== "auto") await this.rememberEngine({ ...engine, privileged: this.privileged === "always" });
+    } else {
+      await Promise.all(plan.nodes.map((node) => this.createNode(plan, node, options)));
+      // The engine no longer grants --privileged (a node fell back): remember that instead.
+      if (this.privilegedFromCache && this.privileged === "never") await this.rememberEngine({ ...engine, privileged: false });
+    }
     await Promise.all(plan.nodes.map((node) => this.waitForBoot(plan.labName, node.name, options)));
+  }
+
+  /** What an earlier run learnt about this engine (by its ID), kept in the cache. */
+  private async engineFacts(): Promise<EngineFacts> {
+    const id = ((await this.docker.info()) as { ID?: string }).ID ?? "unknown";
+    try {
+      const facts = JSON.parse(await readFile(join(cacheHome(), "engines", `${id.replace(/[^\w-]/g, "_")}.json`), "utf8")) as EngineFacts;
+      return { ...facts, id };
+    } catch {
+      return { id };
+    }
+  }
+
+  private async rememberEngine(facts: EngineFacts): Promise<void> {
+    await writeFileAtomic(join(cacheHome(), "engines", `${facts.id.replace(/[^\w-]/g, "_")}.json`), `${JSON.stringify(facts)}\n`);
   }
 
   private async ensureNetwork(plan: Plan): Promise<void> {
@@ -170,7 +209,8 @@ export class DockerProvider implements Provider {
         await container.start();
         if (wantPrivileged && this.privileged === "auto") this.privileged = "always";
       } catch (error) {
-        if (!(wantPrivileged && this.privileged === "auto" && /caps|operation not permitted/i.test(errorMessage(error)))) throw error;
+        const mayFallBack = this.privileged === "auto" || this.privilegedFromCache;
+        if (!(wantPrivileged && mayFallBack && /caps|operation not permitted/i.test(errorMessage(error)))) throw error;
         // This host cannot grant --privileged (e.g. its engine lacks CAP_SYS_RESOURCE): use the
         // explicit capability set instead, for this node and the rest of the run.
         this.privileged = "never";
