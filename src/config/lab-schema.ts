@@ -71,7 +71,7 @@ const group = z
     max: z.number().int().min(1).max(32).default(8).describe("the most nodes this lab supports in the group"),
     counts: z
       .array(z.number().int().min(0))
-      .min(1)
+      .min(1, { error: "a group's counts list needs at least one count" })
       .optional()
       .describe("the only counts this lab supports (e.g. [1, 2, 3, 5] etcd members); any up to max when left out"),
   })

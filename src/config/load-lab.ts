@@ -100,7 +100,14 @@ function checkDocument(doc: Document, at: Locate, scale: Scale): { lab: Lab | un
   }
   const scaleProblems = applyScale(input, scale, at);
   const parsed = labSchema.safeParse(input, { reportInput: true, error: issueMessage });
-  const located = (p: SemanticProblem): Problem => at(p.path, p.severity, p.message, p.hint);
+  // A group count set by --scale is not the value written in the file: say so, and point at the key.
+  const located = (p: SemanticProblem): Problem => {
+    const index = groupCountIndex(p.path);
+    const prefix = index === undefined ? undefined : prefixOf(valueAt(input, ["groups", index]));
+    if (prefix === undefined || !Object.hasOwn(scale, prefix)) return at(p.path, p.severity, p.message, p.hint);
+    const count = scale[prefix]!;
+    return at(p.path, p.severity, p.message.replace(`count ${count} `, `count ${count} (from ${scaleFlag(prefix, count)}) `), p.hint, "key");
+  };
   if (parsed.success) {
     return { lab: parsed.data, problems: [...scaleProblems, ...validateLab(parsed.data, groupsOf(input)).map(located)] };
   }

@@ -489,14 +489,18 @@ function checkRoles(lab: Lab, origins: NodeOrigins): SemanticProblem[] {
     });
   });
 
-  problems.push(...checkLoadBalancer(lab));
+  problems.push(...checkLoadBalancer(lab, origins));
 
-  const members = lab.nodes.filter((n) => n.roles.includes("etcd")).length;
+  const etcdNodes = lab.nodes.flatMap((n, i) => (n.roles.includes("etcd") ? [i] : []));
+  const members = etcdNodes.length;
   if (members === 2 || members === 4) {
     const tolerated = members === 2 ? "none, losing either member stops writes" : "one";
+    // When one group makes every member, its count is what to change.
+    const groups = new Set(etcdNodes.map((i) => origins.memberOf(i)?.group));
+    const [only] = groups;
     problems.push(
       warning(
-        ["nodes"],
+        groups.size === 1 && only !== undefined ? ["groups", only, "count"] : ["nodes"],
         `the lab has ${members} etcd members, which tolerate no more failures than ${members - 1}: ${tolerated}`,
         `an even number of members adds a member without adding fault tolerance: use ${members - 1} or ${members + 1}`,
       ),
@@ -506,7 +510,7 @@ function checkRoles(lab: Lab, origins: NodeOrigins): SemanticProblem[] {
 }
 
 /** A load balancer needs a node of its own (it listens on the API port) and API servers to balance. */
-function checkLoadBalancer(lab: Lab): SemanticProblem[] {
+function checkLoadBalancer(lab: Lab, origins: NodeOrigins): SemanticProblem[] {
   const problems: SemanticProblem[] = [];
   const balancers = lab.nodes.flatMap((n, i) => (n.roles.includes("loadbalancer") ? [{ node: n, i }] : []));
   if (balancers.length > 1) {
@@ -515,7 +519,7 @@ function checkLoadBalancer(lab: Lab): SemanticProblem[] {
   for (const { node, i } of balancers) {
     if (node.roles.length > 1) {
       problems.push(
-        error(["nodes", i, "roles"], `node "${node.name}" is a load balancer and ${node.roles.filter((r) => r !== "loadbalancer").join(", ")}`, "the load balancer listens on the API server's port: give it a node of its own"),
+        error(["nodes", i, "roles"], `node "${node.name}"${origins.from(i)} is a load balancer and ${node.roles.filter((r) => r !== "loadbalancer").join(", ")}`, "the load balancer listens on the API server's port: give it a node of its own"),
       );
     }
   }

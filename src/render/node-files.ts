@@ -93,7 +93,7 @@ export function nodeFiles(plan: Plan, node: PlannedNode, pki: PkiMaterial, image
   unit("kubelab-hosts", oneshotUnit("kubelab: the lab's nodes by name in /etc/hosts", `${KUBELAB_DIR}/hosts.sh`));
 
   if (node.loadBalancer) {
-    // The CA only lets the load balancer's own check verify what it forwards to.
+    // The CA lets a check on this node verify the API servers it reaches through HAProxy.
     cert("ca");
     add(HAPROXY_CONFIG, haproxyConfig(plan));
     add(`${UNIT_DIR}/haproxy.service.d/kubelab.conf`, "[Service]\n# the admin socket's folder, on a /run that starts empty\nRuntimeDirectory=haproxy\n");

@@ -2,7 +2,7 @@
  * Loading lab files: YAML syntax, the schema, positions of every problem, and the fixtures under
  * test/fixtures/labs (valid-*.yaml must load, invalid-*.yaml must report exactly their problems).
  */
-import { readdirSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
@@ -12,6 +12,7 @@ import { LabFileError, type Problem } from "../../src/config/problem.js";
 import { UserError } from "../../src/errors.js";
 
 const FIXTURES = fileURLToPath(new URL("../fixtures/labs/", import.meta.url));
+const HA_ETCD = fileURLToPath(new URL("../../labs/ha-etcd.yaml", import.meta.url));
 
 interface Expected {
   line: number;
@@ -126,7 +127,7 @@ const schemaCases: Case[] = [
         line: 3,
         col: 1,
         message: 'unknown key "color"',
-        hint: "known keys: $schema, name, description, provider, kubernetesVersion, controlPlane, artifacts, network, nodes, groups, addons, checks",
+        hint: "known keys: $schema, name, description, provider, kubernetesVersion, controlPlane, artifacts, pki, network, nodes, groups, addons, checks",
       },
     ],
   },
@@ -271,6 +272,31 @@ const schemaCases: Case[] = [
     expected: [{ line: 4, col: 69, message: "groups[0].max: 40 is too large: the maximum is 32", hint: "max: the most nodes this lab supports in the group" }],
   },
   {
+    name: "a misspelt PKI style",
+    lines: [...HEAD, "pki: {style: shard}", "nodes:", ALL_ROLES],
+    expected: [{ line: 3, col: 14, message: 'pki.style: "shard" is not one of the allowed values', hint: 'did you mean "shared"? allowed values: per-component, shared' }],
+  },
+  {
+    name: "a PKI style close to no allowed one",
+    lines: [...HEAD, "pki:", "  style: kubeadm", "nodes:", ALL_ROLES],
+    expected: [{ line: 4, col: 10, message: 'pki.style: "kubeadm" is not one of the allowed values', hint: "allowed values: per-component, shared" }],
+  },
+  {
+    name: "an unknown key of the PKI settings",
+    lines: [...HEAD, "pki: {stlye: shared}", "nodes:", ALL_ROLES],
+    expected: [{ line: 3, col: 7, message: 'unknown key "stlye" in pki', hint: 'did you mean "style"?' }],
+  },
+  {
+    name: "a misspelt load balancer role",
+    lines: [...HEAD, "nodes:", ALL_ROLES, "  - {name: lb, roles: [loadbalancr]}"],
+    expected: [{ line: 5, col: 24, message: 'nodes[1].roles[0]: "loadbalancr" is not one of the allowed values', hint: 'did you mean "loadbalancer"? allowed values: etcd, controlplane, worker, loadbalancer' }],
+  },
+  {
+    name: "group counts that are not a list",
+    lines: [...HEAD, "groups:", "  - {prefix: n, roles: [etcd, controlplane, worker], count: 1, counts: 1}"],
+    expected: [{ line: 4, col: 72, message: "groups[0].counts: expected a list, got a number (1)", hint: "write a list, e.g. [1]" }],
+  },
+  {
     name: "an empty file",
     lines: ["# nothing here"],
     expected: [{ line: 1, col: 1, message: "the lab file is empty", hint: "a lab needs at least name, kubernetesVersion, and nodes or groups" }],
@@ -353,6 +379,7 @@ describe("parseLab", () => {
         provider: "docker",
         controlPlane: "systemd",
         artifacts: {},
+        pki: { style: "per-component" },
         network: { podCidr: "10.244.0.0/16", podSubnetPrefix: 24, serviceCidr: "10.96.0.0/24", clusterDomain: "cluster.local", overlay: "routes" },
         nodes: [{ name: "n1", roles: ["etcd", "controlplane", "worker"] }],
         addons: [],
@@ -452,6 +479,15 @@ describe("fixtures", () => {
       { line: 8, col: 13, message: 'duplicate node name "worker2" (from group "worker"): node 1 of "nodes" has it too', hint: "rename the listed node, or change the group's prefix" },
       { line: 9, col: 21, severity: "warning", message: 'group "worker" lists role worker twice', hint: "remove the repeated role" },
       { line: 11, col: 13, message: 'node name "Edge_1" (from group "Edge_") is not a valid hostname', hint: 'e.g. "edge-"' },
+    ],
+    // A load-balanced lab: the load balancer rules, a count its group does not support, and a
+    // misspelt PKI style (a schema error that leaves the semantic rules to run with the default).
+    "invalid-loadbalancer.yaml": [
+      { line: 6, col: 10, message: 'pki.style: "share" is not one of the allowed values', hint: 'did you mean "shared"? allowed values: per-component, shared' },
+      { line: 9, col: 12, message: 'node "lb1" is a load balancer and worker', hint: "give it a node of its own" },
+      { line: 11, col: 12, message: "the lab has 2 load balancers", hint: "keep one node with role loadbalancer" },
+      { line: 15, col: 12, message: 'group "etcd": count 4 is not one this lab supports (1, 2, 3, 5)', hint: "etcd needs an odd number of members" },
+      { line: 15, col: 12, severity: "warning", message: "the lab has 4 etcd members", hint: "use 3 or 5" },
     ],
     // Different kinds of problems at once: schema, semantic errors, and warnings.
     "invalid-many.yaml": [
@@ -641,5 +677,157 @@ describe("loadLabFile", () => {
   it("fails with a UserError and a hint when given a directory", async () => {
     const error = await loadLabFile(FIXTURES).catch((e: unknown) => e);
     expect(error).toMatchObject({ message: `failed to read lab file ${FIXTURES}: it is a directory`, hint: "name the lab's YAML file itself, not its folder" });
+  });
+});
+
+/**
+ * labs/ha-etcd.yaml: a load balancer (listed), then groups etcd (count 2, max 5, counts 1, 2, 3, 5),
+ * controller (2, max 3) and worker (2, max 5). Positions are looked up in the file, so comments
+ * added to it do not break them.
+ */
+describe("labs/ha-etcd.yaml", () => {
+  const lines = readFileSync(HA_ETCD, "utf8").split("\n");
+  /** The 1-based number of the first line that is exactly `line`, at or after line `from`. */
+  const lineOf = (line: string, from = 1): number => {
+    const index = lines.findIndex((l, i) => i + 1 >= from && l === line);
+    if (index < 0) throw new Error(`labs/ha-etcd.yaml has no line "${line}" from line ${from}`);
+    return index + 1;
+  };
+  /** `- name: lb`, the first entry of `nodes`: where lab-wide role problems are positioned. */
+  const NODES = lineOf("nodes:") + 1;
+  const LB_ROLES = lineOf("    roles: [loadbalancer]", NODES);
+  const countOf = (prefix: string): number => lineOf("    count: 2", lineOf(`  - prefix: ${prefix}`));
+  const loaded = (scale: Record<string, number> = {}) => loadLabFile(HA_ETCD, { scale });
+  const failed = async (scale: Record<string, number>): Promise<LabFileError> => {
+    const error = await loaded(scale).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(LabFileError);
+    expect((error as LabFileError).exitCode).toBe(2);
+    return error as LabFileError;
+  };
+  /**
+   * Where the etcd-count warning is: one group makes every member, so validate-lab puts it at
+   * that group's count (its value; with --scale, its key, as the value is not what was loaded).
+   */
+  const ETCD_WARNING = { line: countOf("etcd"), col: 12, path: ["groups", 0, "count"] };
+  const twoMembers: Expected = {
+    line: ETCD_WARNING.line,
+    col: ETCD_WARNING.col,
+    severity: "warning",
+    message: "the lab has 2 etcd members, which tolerate no more failures than 1: none, losing either member stops writes",
+    hint: "an even number of members adds a member without adding fault tolerance: use 1 or 3",
+  };
+
+  it("has its groups where these tests look for them", () => {
+    expect([NODES, LB_ROLES, countOf("etcd"), countOf("controller"), countOf("worker")]).toEqual([
+      NODES,
+      NODES + 1,
+      lineOf("    counts: [1, 2, 3, 5]") - 2,
+      lineOf("    max: 3") - 1,
+      lineOf("    max: 5", countOf("worker")) - 1,
+    ]);
+  });
+
+  it("loads with exactly one warning: its two etcd members", async () => {
+    const { lab, warnings } = await loaded();
+    expectProblems(warnings, [twoMembers], HA_ETCD);
+    expect(warnings[0]?.path).toEqual(ETCD_WARNING.path);
+    expect(lab.pki).toEqual({ style: "shared" });
+    expect(lab.nodes.map((n) => `${n.name} [${n.roles.join(",")}]`)).toEqual([
+      "lb [loadbalancer]",
+      "etcd1 [etcd]",
+      "etcd2 [etcd]",
+      "controller1 [controlplane]",
+      "controller2 [controlplane]",
+      "worker1 [worker]",
+      "worker2 [worker]",
+    ]);
+    expect(lab.checks).toEqual(expect.arrayContaining(["etcd-members", "loadbalancer", "leader-election"]));
+  });
+
+  it.each([1, 3, 5])("--scale etcd=%i loads without a warning", async (count) => {
+    const { lab, warnings } = await loaded({ etcd: count });
+    expect(warnings).toEqual([]);
+    expect(lab.nodes.filter((n) => n.roles.includes("etcd")).map((n) => n.name)).toEqual(Array.from({ length: count }, (_, i) => `etcd${i + 1}`));
+  });
+
+  it("--scale etcd=4 is an error at the etcd group's count, the even-membership warning beside it", async () => {
+    const error = await failed({ etcd: 4 });
+    expect(error.message).toBe(`failed to load lab file ${HA_ETCD}: 2 problems`);
+    // Both at the key of the count written in the file (2), and saying the 4 came from --scale.
+    expectProblems(
+      error.problems,
+      [
+        {
+          line: countOf("etcd"),
+          col: 5,
+          message: 'group "etcd": count 4 (from --scale etcd=4) is not one this lab supports (1, 2, 3, 5)',
+          hint: "choose one of 1, 2, 3, 5: etcd needs an odd number of members to gain fault tolerance",
+        },
+        { ...twoMembers, col: 5, message: "the lab has 4 etcd members, which tolerate no more failures than 3: one", hint: "use 3 or 5" },
+      ],
+      HA_ETCD,
+    );
+    expect(error.problems.map((p) => p.path)).toEqual([ETCD_WARNING.path, ETCD_WARNING.path]);
+  });
+
+  it("--scale etcd=6 is over the group's max", async () => {
+    expectProblems(
+      (await failed({ etcd: 6 })).problems,
+      [{ line: countOf("etcd"), col: 5, message: 'group "etcd": count 6 (from --scale etcd=6) is more than its max 5', hint: "at most 5 nodes" }],
+      HA_ETCD,
+    );
+  });
+
+  it("--scale controller=3 loads, three API servers behind the load balancer", async () => {
+    const { lab, warnings } = await loaded({ controller: 3 });
+    expectProblems(warnings, [twoMembers], HA_ETCD);
+    expect(lab.nodes.filter((n) => n.roles.includes("controlplane")).map((n) => n.name)).toEqual(["controller1", "controller2", "controller3"]);
+  });
+
+  it("--scale controller=4 is over the controllers' max of 3", async () => {
+    expectProblems(
+      (await failed({ controller: 4 })).problems,
+      [
+        {
+          line: countOf("controller"),
+          col: 5,
+          message: 'group "controller": count 4 (from --scale controller=4) is more than its max 3',
+          hint: 'at most 3 nodes; raise "max" in the lab file if the lab supports more',
+        },
+      ],
+      HA_ETCD,
+    );
+  });
+
+  it("--scale worker=5 loads; --scale worker=6 is over the workers' max of 5", async () => {
+    expect((await loaded({ worker: 5 })).lab.nodes.filter((n) => n.roles.includes("worker"))).toHaveLength(5);
+    expectProblems(
+      (await failed({ worker: 6 })).problems,
+      [{ line: countOf("worker"), col: 5, message: 'group "worker": count 6 (from --scale worker=6) is more than its max 5', hint: "at most 5 nodes" }],
+      HA_ETCD,
+    );
+  });
+
+  it("--scale controller=0 leaves the load balancer nothing to balance", async () => {
+    expectProblems(
+      (await failed({ controller: 0 })).problems,
+      [
+        { line: NODES, col: 3, message: "the lab has no node with role controlplane", hint: 'add "controlplane" to the roles of a node or a group' },
+        { line: LB_ROLES, col: 12, message: "the lab has a load balancer but no controllers behind it", hint: "add nodes with role controlplane" },
+        twoMembers,
+      ],
+      HA_ETCD,
+    );
+  });
+
+  it("--scale of several groups at once, each checked", async () => {
+    const error = await failed({ etcd: 4, controller: 3, worker: 0 });
+    expect(error.problems.map((p) => [p.line, p.col, p.severity, p.message]).sort()).toEqual(
+      [
+        [NODES, 3, "error", "the lab has no node with role worker: nothing can run pods"],
+        [countOf("etcd"), 5, "warning", "the lab has 4 etcd members, which tolerate no more failures than 3: one"],
+        [countOf("etcd"), 5, "error", 'group "etcd": count 4 (from --scale etcd=4) is not one this lab supports (1, 2, 3, 5)'],
+      ].sort(),
+    );
   });
 });

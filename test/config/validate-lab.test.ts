@@ -414,12 +414,104 @@ const groupCases: Case[] = [
   {
     name: "two etcd members from a group",
     lines: [...withNodes("{name: cp, roles: [controlplane, worker]}"), "groups:", "  - {prefix: etcd-, roles: [etcd], count: 2}"],
-    expected: [{ line: 4, col: 3, severity: "warning", message: "the lab has 2 etcd members", hint: "use 1 or 3" }],
+    // One group makes every member: the warning is at its count, where the number can change.
+    expected: [{ line: 6, col: 43, severity: "warning", message: "the lab has 2 etcd members", hint: "use 1 or 3" }],
   },
   {
     name: "group nodes that do not fit in the pod network",
     lines: [...HEAD, "network: {podCidr: 10.244.0.0/23}", "nodes:", "  - {name: cp, roles: [etcd, controlplane]}", "groups:", "  - {prefix: w, roles: [worker], count: 3}"],
     expected: [{ line: 3, col: 20, message: "podCidr 10.244.0.0/23 has room for 2 /24 slices but the lab has 3 kubelet nodes", hint: "use a podCidr of /22 or larger" }],
+  },
+];
+
+/** A lab with a control plane, etcd and worker node (line 4) and these nodes after it (from line 5). */
+function withServerAnd(...nodes: string[]): string[] {
+  return withNodes("{name: cp, roles: [etcd, controlplane, worker]}", ...nodes);
+}
+
+const loadBalancerCases: Case[] = [
+  {
+    name: "two load balancers, at the second one's roles",
+    lines: withServerAnd("{name: lb1, roles: [loadbalancer]}", "{name: lb2, roles: [loadbalancer]}"),
+    expected: [{ line: 6, col: 24, message: "the lab has 2 load balancers", hint: "one load balancer serves every API server: keep one node with role loadbalancer" }],
+  },
+  {
+    name: "a group of two load balancers, at the group's roles",
+    lines: [...withServerAnd(), "groups:", "  - {prefix: lb, roles: [loadbalancer], count: 2}"],
+    expected: [{ line: 6, col: 25, message: "the lab has 2 load balancers", hint: "keep one node with role loadbalancer" }],
+  },
+  {
+    name: "a load balancer that is also a worker",
+    lines: withServerAnd("{name: lb, roles: [loadbalancer, worker]}"),
+    expected: [{ line: 5, col: 23, message: 'node "lb" is a load balancer and worker', hint: "the load balancer listens on the API server's port: give it a node of its own" }],
+  },
+  {
+    name: "a load balancer on the control plane node itself, naming every other role",
+    lines: withNodes("{name: n1, roles: [etcd, controlplane, worker, loadbalancer]}"),
+    expected: [{ line: 4, col: 23, message: 'node "n1" is a load balancer and etcd, controlplane, worker', hint: "give it a node of its own" }],
+  },
+  {
+    name: "a group of load balancers that are also etcd members, at the group's roles",
+    lines: [...withServerAnd(), "groups:", "  - {prefix: lb, roles: [loadbalancer, etcd], count: 1}"],
+    expected: [
+      { line: 4, col: 3, severity: "warning", message: "the lab has 2 etcd members", hint: "use 1 or 3" },
+      { line: 6, col: 25, message: "is a load balancer and etcd", hint: "give it a node of its own" },
+    ],
+  },
+  {
+    name: "a load balancer and no controlplane node: nothing to balance",
+    lines: withNodes("{name: n1, roles: [etcd, worker]}", "{name: lb, roles: [loadbalancer]}"),
+    expected: [
+      { line: 4, col: 3, message: "the lab has no node with role controlplane", hint: 'add "controlplane" to the roles of a node' },
+      { line: 5, col: 23, message: "the lab has a load balancer but no controllers behind it", hint: "add nodes with role controlplane: the load balancer forwards to their API servers" },
+    ],
+  },
+  {
+    name: "two load balancers, one with another role, and no controlplane node: every problem at once",
+    lines: withNodes("{name: n1, roles: [etcd, worker]}", "{name: lb1, roles: [loadbalancer, worker]}", "{name: lb2, roles: [loadbalancer]}"),
+    expected: [
+      { line: 4, col: 3, message: "the lab has no node with role controlplane", hint: 'add "controlplane"' },
+      { line: 5, col: 24, message: 'node "lb1" is a load balancer and worker', hint: "give it a node of its own" },
+      { line: 5, col: 24, message: "the lab has a load balancer but no controllers behind it", hint: "add nodes with role controlplane" },
+      { line: 6, col: 24, message: "the lab has 2 load balancers", hint: "keep one node with role loadbalancer" },
+    ],
+  },
+];
+
+/** A lab with a listed control plane and worker node (line 4) and, on line 6, this group. */
+function withNodeAndGroup(group: string): string[] {
+  return [...withNodes("{name: cp, roles: [controlplane, worker]}"), "groups:", `  - ${group}`];
+}
+
+const countCases: Case[] = [
+  {
+    name: "an etcd count the group's counts leave out, at the count, with the reason",
+    lines: withNodeAndGroup("{prefix: etcd, roles: [etcd], count: 4, max: 5, counts: [1, 2, 3, 5]}"),
+    expected: [
+      {
+        line: 6,
+        col: 42,
+        message: 'group "etcd": count 4 is not one this lab supports (1, 2, 3, 5)',
+        hint: "choose one of 1, 2, 3, 5: etcd needs an odd number of members to gain fault tolerance",
+      },
+      // The even-membership warning stays beside the error, at the same count.
+      { line: 6, col: 42, severity: "warning", message: "the lab has 4 etcd members", hint: "use 3 or 5" },
+    ],
+  },
+  {
+    name: "a count of 0 the counts leave out",
+    lines: [...withNodes(ALL_ROLES.slice(4)), "groups:", "  - {prefix: w, roles: [worker], count: 0, counts: [1, 2]}"],
+    expected: [{ line: 6, col: 41, message: 'group "w": count 0 is not one this lab supports (1, 2)', hint: "choose one of 1, 2" }],
+  },
+  {
+    name: "a count over max is the max's problem, not the counts'",
+    lines: withNodeAndGroup("{prefix: etcd, roles: [etcd], count: 7, max: 5, counts: [1, 3, 5]}"),
+    expected: [{ line: 6, col: 42, message: 'group "etcd": count 7 is more than its max 5', hint: 'lower count to 5 or less, or raise "max"' }],
+  },
+  {
+    name: "an empty counts list",
+    lines: withNodeAndGroup("{prefix: etcd, roles: [etcd], count: 1, counts: []}"),
+    expected: [{ line: 6, col: 53, message: "groups[0].counts: a group's counts list needs at least one count", hint: "counts: the only counts this lab supports (e.g. [1, 2, 3, 5] etcd members); any up to max when left out" }],
   },
 ];
 
@@ -444,6 +536,8 @@ describe("semantic validation", () => {
     ["roles", roleCases],
     ["lists", listCases],
     ["groups", groupCases],
+    ["load balancers", loadBalancerCases],
+    ["group counts", countCases],
   ])("%s", (_group, cases) => {
     it.each(cases)("$name", ({ lines, expected }) => {
       expectProblems(problemsOf(lines), expected);
@@ -460,6 +554,10 @@ describe("semantic validation", () => {
     ["a group prefix ending with '-'", withGroups("{prefix: node-, roles: [etcd, controlplane, worker], count: 1}")],
     ["a group prefix at the length limit for its max", withGroups(`{prefix: ${"p".repeat(61)}, roles: [etcd, controlplane, worker], count: 1, max: 32}`)],
     ["a group with a count of 0 beside listed nodes", [...withGroups("{prefix: w, roles: [worker], count: 0}"), "nodes:", ALL_ROLES]],
+    ["one load balancer on a node of its own, in front of a control plane", withServerAnd("{name: lb, roles: [loadbalancer]}")],
+    ["a load balancer made by a group of one", [...withServerAnd(), "groups:", "  - {prefix: lb, roles: [loadbalancer], count: 1}"]],
+    ["a count its group's counts list", withNodeAndGroup("{prefix: etcd, roles: [etcd], count: 3, max: 5, counts: [1, 3, 5]}")],
+    ["a count of 0 its group's counts list", [...withGroups("{prefix: w, roles: [worker], count: 0, counts: [0, 1]}"), "nodes:", ALL_ROLES]],
   ])("accepts %s", (_name, lines) => {
     expect(problemsOf(lines)).toEqual([]);
   });
@@ -517,6 +615,40 @@ describe("validateLab with groups", () => {
       ["nodes", 1, "roles", 1],
       ["nodes", 2, "roles", 1],
     ]);
+  });
+});
+
+describe("validateLab: load balancers and group counts", () => {
+  const server = { name: "cp", roles: ["etcd", "controlplane", "worker"] };
+
+  it("gives the load balancer problems the path of the roles they concern", () => {
+    const lab = labSchema.parse({
+      name: "ok",
+      kubernetesVersion: "v1.20.2",
+      nodes: [server, { name: "lb1", roles: ["loadbalancer", "worker"] }, { name: "lb2", roles: ["loadbalancer"] }],
+    });
+    expect(validateLab(lab).map((p) => [p.path, p.severity, p.message])).toEqual([
+      [["nodes", 2, "roles"], "error", "the lab has 2 load balancers"],
+      [["nodes", 1, "roles"], "error", 'node "lb1" is a load balancer and worker'],
+    ]);
+  });
+
+  it("says why only for etcd: another group's hint just lists its counts", () => {
+    const input = {
+      name: "ok",
+      kubernetesVersion: "v1.20.2",
+      nodes: [server],
+      groups: [{ prefix: "w", roles: ["worker"], count: 3, counts: [1, 2, 4] }],
+    };
+    const problems = validateLab(labSchema.parse(input), labObjectSchema.parse(input).groups);
+    expect(problems).toEqual([
+      { path: ["groups", 0, "count"], severity: "error", message: 'group "w": count 3 is not one this lab supports (1, 2, 4)', hint: "choose one of 1, 2, 4" },
+    ]);
+  });
+
+  it("leaves a group without counts free up to its max", () => {
+    const input = { name: "ok", kubernetesVersion: "v1.20.2", nodes: [server], groups: [{ prefix: "w", roles: ["worker"], count: 7 }] };
+    expect(validateLab(labSchema.parse(input), labObjectSchema.parse(input).groups)).toEqual([]);
   });
 });
 

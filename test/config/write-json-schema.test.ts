@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { describe, expect, it } from "vitest";
-import { ADDONS, CHECK_IDS, CONTROL_PLANE_MODES, NODE_ROLES, OVERLAYS, PROVIDERS } from "../../src/config/lab-schema.js";
+import { ADDONS, CHECK_IDS, CONTROL_PLANE_MODES, NODE_ROLES, OVERLAYS, PKI_STYLES, PROVIDERS } from "../../src/config/lab-schema.js";
 import { LAB_SCHEMA_FILE, LAB_SCHEMA_ID, labJsonSchema, labJsonSchemaText, writeLabJsonSchema } from "../../src/config/write-json-schema.js";
 
 /** A JSON Schema node, as far as these tests look into it. */
@@ -60,21 +60,36 @@ describe("the published JSON Schema", () => {
     expect(groupSchema.properties?.roles).toMatchObject({ minItems: 1 });
   });
 
+  it("describes a group's counts: an optional, non-empty list of counts of 0 or more", () => {
+    expect(groupSchema.properties?.counts).toMatchObject({ type: "array", minItems: 1, items: { type: "integer", minimum: 0 } });
+    expect(groupSchema.required).not.toContain("counts");
+  });
+
+  it("describes the PKI style, per-component unless set", () => {
+    expect(props.pki?.default).toEqual({ style: "per-component" });
+    expect(props.pki?.properties?.style).toMatchObject({ enum: [...PKI_STYLES], default: "per-component" });
+    expect(props.pki?.required).toBeUndefined();
+  });
+
   it("lists the allowed values of every enum", () => {
     expect(props.provider?.enum).toEqual([...PROVIDERS]);
     expect(props.controlPlane?.enum).toEqual([...CONTROL_PLANE_MODES]);
     expect(nodeSchema.properties?.roles?.items?.enum).toEqual([...NODE_ROLES]);
     expect(groupSchema.properties?.roles?.items?.enum).toEqual([...NODE_ROLES]);
     expect(props.network?.properties?.overlay).toMatchObject({ enum: [...OVERLAYS], default: "routes" });
+    expect(props.pki?.properties?.style?.enum).toEqual(["per-component", "shared"]);
+    expect(NODE_ROLES).toContain("loadbalancer");
+    expect(CHECK_IDS).toEqual(expect.arrayContaining(["etcd-members", "loadbalancer", "leader-election"]));
     expect(props.checks?.items?.enum).toEqual([...CHECK_IDS]);
     expect(props.addons?.items?.enum).toEqual([...ADDONS]);
   });
 
-  it("rejects unknown keys on every object (the lab, nodes, groups, network, artifacts)", () => {
+  it("rejects unknown keys on every object (the lab, nodes, groups, network, artifacts, pki)", () => {
     const found = objects(schema);
     expect(found.map(([pointer]) => pointer)).toEqual([
       "#",
       "#/properties/artifacts",
+      "#/properties/pki",
       "#/properties/network",
       "#/properties/nodes/items",
       "#/properties/groups/items",

@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import type { LabNode } from "../../src/config/lab-schema.js";
 import { planLab, type ResolvedLab } from "../../src/plan/plan.js";
 import {
+  certificateParts,
   certificateSpecs,
   pkiSpecs,
   SERVICE_ACCOUNT_KEY_PAIR,
@@ -15,6 +16,7 @@ function lab(nodes: LabNode[], controlPlane: "systemd" | "static-pods" = "system
     kubernetesVersion: "v1.20.2",
     controlPlane,
     artifacts: {},
+    pki: { style: "per-component" },
     network: {
       nodeSubnet: "172.30.0.0/24",
       podCidr: "10.200.0.0/16",
@@ -41,15 +43,15 @@ describe("certificateSpecs", () => {
       "etcd-ca",
       "front-proxy-ca",
       "kube-apiserver",
-      "apiserver-kubelet-client",
       "apiserver-etcd-client",
+      "etcd-server-node1",
+      "etcd-peer-node1",
+      "apiserver-kubelet-client",
       "admin",
       "kube-controller-manager",
       "kube-scheduler",
       "kube-proxy",
       "kubelet-node1",
-      "etcd-server-node1",
-      "etcd-peer-node1",
       "etcd-healthcheck-client",
       "front-proxy-client",
     ]);
@@ -138,11 +140,11 @@ describe("certificateSpecs", () => {
     );
     const specs = byName(certificateSpecs(plan));
     expect([...specs.keys()].filter((n) => /^(kubelet|etcd-server|etcd-peer)-/.test(n))).toEqual([
-      "kubelet-w-1",
       "etcd-server-ctl-1",
       "etcd-peer-ctl-1",
       "etcd-server-db-1",
       "etcd-peer-db-1",
+      "kubelet-w-1",
     ]);
     const apiserver = specs.get("kube-apiserver")!;
     expect(apiserver.dnsNames).toEqual(expect.arrayContaining(["ctl-1", "ctl-2"]));
@@ -150,6 +152,47 @@ describe("certificateSpecs", () => {
     expect(apiserver.ipAddresses).toEqual(["10.32.0.1", "172.30.0.10", "172.30.0.11", "127.0.0.1"]);
     expect(specs.get("kubelet-w-1")!.ipAddresses).toEqual(["172.30.0.50"]);
     expect(specs.get("etcd-server-db-1")!.ipAddresses).toEqual(["172.30.0.12", "127.0.0.1"]);
+  });
+
+  it("cuts the guide's shared layout: one CA, one kubernetes certificate for every server", () => {
+    const plan = planLab({
+      ...lab([
+        { name: "etcd1", roles: ["etcd"] },
+        { name: "controller1", roles: ["controlplane"] },
+        { name: "worker1", roles: ["worker"] },
+        { name: "lb", roles: ["loadbalancer"] },
+      ]),
+      pki: { style: "shared" },
+    });
+    const specs = byName(certificateSpecs(plan));
+    expect([...specs.keys()]).toEqual([
+      "ca",
+      "front-proxy-ca",
+      "kubernetes",
+      "apiserver-kubelet-client",
+      "admin",
+      "kube-controller-manager",
+      "kube-scheduler",
+      "kube-proxy",
+      "kubelet-worker1",
+      "etcd-healthcheck-client",
+      "front-proxy-client",
+    ]);
+    const shared = specs.get("kubernetes")!;
+    expect(shared).toMatchObject({ issuer: "ca", commonName: "kubernetes", usage: ["server", "client"] });
+    expect(shared.dnsNames).toEqual(expect.arrayContaining(["etcd1", "controller1", "worker1", "lb", "kubernetes.default.svc.lab.internal", "localhost"]));
+    // Every node, the load balancer (the API endpoint), the Service IP and loopback.
+    expect(shared.ipAddresses).toEqual(["10.32.0.1", "172.30.0.10", "172.30.0.11", "172.30.0.12", "172.30.0.13", "127.0.0.1"]);
+    expect(plan.api.address).toBe("172.30.0.13");
+    expect(specs.get("etcd-healthcheck-client")!.issuer).toBe("ca");
+    const parts = certificateParts(plan);
+    expect([parts.etcdCa, parts.apiServer, parts.apiServerEtcdClient, parts.etcdServer("etcd1"), parts.etcdPeer("etcd1")]).toEqual(["ca", "kubernetes", "kubernetes", "kubernetes", "kubernetes"]);
+  });
+
+  it("puts the load balancer's address on the API server's certificate in the per-component layout too", () => {
+    const plan = planLab(lab([{ name: "c1", roles: ["etcd", "controlplane"] }, { name: "w1", roles: ["worker"] }, { name: "lb", roles: ["loadbalancer"] }]));
+    expect(byName(certificateSpecs(plan)).get("kube-apiserver")!.ipAddresses).toContain("172.30.0.12");
+    expect(certificateParts(plan).etcdServer("c1")).toBe("etcd-server-c1");
   });
 
   it("gives control plane nodes a kubelet certificate when the control plane runs as static pods", () => {

@@ -1,13 +1,19 @@
+import { X509Certificate } from "node:crypto";
+import { once } from "node:events";
 import { mkdtemp, readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
+import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { checkServerIdentity, connect, createServer, type TLSSocket } from "node:tls";
 import { execa } from "execa";
 import forge from "node-forge";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import type { LabNode } from "../../src/config/lab-schema.js";
+import { loadLabFile } from "../../src/config/load-lab.js";
 import { LabPaths } from "../../src/lab-paths.js";
 import { planLab, type Plan, type ResolvedLab } from "../../src/plan/plan.js";
-import { certificateSpecs, type CertificateSpec } from "../../src/pki/certificate-specs.js";
+import { certificateParts, certificateSpecs, type CertificateSpec } from "../../src/pki/certificate-specs.js";
 import { generateRsaKey } from "../../src/pki/keys.js";
 import { ensurePki, type Pki } from "../../src/pki/pki-store.js";
 
@@ -34,6 +40,7 @@ function plan(nodes: LabNode[]): Plan {
     kubernetesVersion: "v1.20.2",
     controlPlane: "systemd",
     artifacts: {},
+    pki: { style: "per-component" },
     network: {
       nodeSubnet: "172.30.0.0/24",
       podCidr: "10.200.0.0/16",
@@ -274,7 +281,7 @@ describe("ensurePki", () => {
 
     const moved = plan([{ ...singleNode[0]!, ip: "172.30.0.99" }]);
     const pki = await ensurePki(moved, paths);
-    const changed = ["kube-apiserver", "kubelet-node1", "etcd-server-node1", "etcd-peer-node1"];
+    const changed = ["kube-apiserver", "etcd-server-node1", "etcd-peer-node1", "kubelet-node1"];
     expect(pki.regenerated).toEqual(changed);
     const after = await snapshot(paths);
     for (const [file, bytes] of before) {
@@ -367,5 +374,252 @@ describe("ensurePki", () => {
     await writeFile(blocker, "");
     const paths = new LabPaths("x", { KUBELAB_HOME: blocker });
     await expect(ensurePki(plan(singleNode), paths)).rejects.toThrow(/^failed to create .*pki/);
+  });
+});
+
+/** labs/ha-etcd.yaml with node subnet 172.30.0.0/24, in its own PKI style (shared) or another. */
+async function haEtcdPlan(style: "shared" | "per-component" = "shared"): Promise<Plan> {
+  const { lab } = await loadLabFile(fileURLToPath(new URL("../../labs/ha-etcd.yaml", import.meta.url)));
+  return planLab({ ...lab, pki: { style }, network: { ...lab.network, nodeSubnet: "172.30.0.0/24" } });
+}
+
+/** The names a lab's PKI directory holds files for, sorted. */
+async function namesOnDisk(paths: LabPaths): Promise<string[]> {
+  const files = (await readdir(paths.pkiDir)).filter((f) => f !== "manifest.json");
+  return [...new Set(files.map((f) => f.replace(/\.(crt|key|pub)$/, "")))].sort();
+}
+
+/** The nodes of labs/ha-etcd.yaml at 172.30.0.0/24: the load balancer first, as listed. */
+const HA_NODES = [
+  ["lb", "172.30.0.10"],
+  ["etcd1", "172.30.0.11"],
+  ["etcd2", "172.30.0.12"],
+  ["controller1", "172.30.0.13"],
+  ["controller2", "172.30.0.14"],
+  ["worker1", "172.30.0.15"],
+  ["worker2", "172.30.0.16"],
+] as const;
+/** The kubernetes Service's address: the first of ha-etcd's serviceCidr 10.32.0.0/24. */
+const SERVICE_IP = "10.32.0.1";
+
+describe("the shared layout (labs/ha-etcd.yaml), made by ensurePki and checked with openssl", () => {
+  let labPlan: Plan;
+  let specs: CertificateSpec[];
+  let paths: LabPaths;
+  let pki: Pki;
+  let startedAt: number;
+
+  beforeAll(async () => {
+    labPlan = await haEtcdPlan();
+    specs = certificateSpecs(labPlan);
+    paths = freshPaths();
+    startedAt = Date.now();
+    pki = await ensurePki(labPlan, paths);
+  });
+
+  it("is the plan of the lab file as written: shared, the load balancer as the API endpoint", () => {
+    expect(labPlan.pkiStyle).toBe("shared");
+    expect(labPlan.nodes.map((n) => [n.name, n.ip])).toEqual(HA_NODES.map(([name, ip]) => [name, ip]));
+    expect(labPlan.api.loadBalancer?.name).toBe("lb");
+    expect(labPlan.api.endpoint).toBe("https://172.30.0.10:6443");
+    expect(labPlan.network.serviceIp).toBe(SERVICE_IP);
+  });
+
+  it("makes one CA for the cluster and etcd, the front proxy's, the kubernetes certificate and the clients, nothing else", async () => {
+    expect(pki.names()).toEqual([
+      "ca",
+      "front-proxy-ca",
+      "kubernetes",
+      "apiserver-kubelet-client",
+      "admin",
+      "kube-controller-manager",
+      "kube-scheduler",
+      "kube-proxy",
+      "kubelet-worker1",
+      "kubelet-worker2",
+      "etcd-healthcheck-client",
+      "front-proxy-client",
+    ]);
+    expect(pki.regenerated).toEqual([...pki.names(), "service-account"]);
+    expect(await namesOnDisk(paths)).toEqual([...pki.names(), "service-account"].sort());
+  });
+
+  it("has no etcd CA, and no per-component server certificates", async () => {
+    const files = await readdir(paths.pkiDir);
+    expect(files.filter((f) => /^(etcd-ca|kube-apiserver|apiserver-etcd-client|etcd-server-|etcd-peer-)/.test(f))).toEqual([]);
+    expect(() => pki.caCertPem("etcd-ca")).toThrow(/no certificate by that name/);
+    expect(specs.filter((s) => s.issuer === "etcd-ca")).toEqual([]);
+  });
+
+  it("every certificate verifies against its CA with openssl verify, for each of its purposes, and matches its spec", async () => {
+    expect(specs.map((s) => `${s.name} < ${s.issuer}`)).toEqual([
+      "ca < self",
+      "front-proxy-ca < self",
+      "kubernetes < ca",
+      "apiserver-kubelet-client < ca",
+      "admin < ca",
+      "kube-controller-manager < ca",
+      "kube-scheduler < ca",
+      "kube-proxy < ca",
+      "kubelet-worker1 < ca",
+      "kubelet-worker2 < ca",
+      "etcd-healthcheck-client < ca",
+      "front-proxy-client < front-proxy-ca",
+    ]);
+    await Promise.all(specs.map((spec) => checkWithOpenssl(spec, paths, startedAt)));
+  });
+
+  it("the kubernetes certificate: CN kubernetes, server and client authentication", async () => {
+    const c = await inspect(paths.cert("kubernetes"));
+    expect(c.subject).toEqual(["O = Kubernetes", "CN = kubernetes"]);
+    expect(c.issuer).toEqual(["CN = kubernetes-ca"]);
+    expect(c.extKeyUsage).toBe("TLS Web Server Authentication, TLS Web Client Authentication");
+    for (const purpose of ["sslserver", "sslclient"]) {
+      expect(await openssl(["verify", "-x509_strict", "-purpose", purpose, "-CAfile", paths.cert("ca"), paths.cert("kubernetes")])).toBe(
+        `${paths.cert("kubernetes")}: OK`,
+      );
+    }
+  });
+
+  it("the kubernetes certificate names every node (the load balancer too) by name and address, the Service IP and loopback", async () => {
+    const c = await inspect(paths.cert("kubernetes"));
+    expect(c.san.sort()).toEqual(
+      [
+        ...["kubernetes", "kubernetes.default", "kubernetes.default.svc", "kubernetes.default.svc.cluster.local", "localhost"].map((d) => `DNS:${d}`),
+        ...HA_NODES.map(([name]) => `DNS:${name}`),
+        ...[SERVICE_IP, ...HA_NODES.map(([, ip]) => ip), "127.0.0.1"].map((ip) => `IP Address:${ip}`),
+      ].sort(),
+    );
+    // openssl's own host and address matching, as a TLS client would apply it.
+    const cert = paths.cert("kubernetes");
+    for (const [name, ip] of HA_NODES) {
+      expect(await openssl(["x509", "-noout", "-in", cert, "-checkip", ip])).toBe(`IP ${ip} does match certificate`);
+      expect(await openssl(["x509", "-noout", "-in", cert, "-checkhost", name])).toBe(`Hostname ${name} does match certificate`);
+    }
+    for (const ip of [SERVICE_IP, "127.0.0.1"]) {
+      expect(await openssl(["x509", "-noout", "-in", cert, "-checkip", ip])).toBe(`IP ${ip} does match certificate`);
+    }
+    expect(await openssl(["x509", "-noout", "-in", cert, "-checkhost", "kubernetes.default.svc.cluster.local"])).toContain("does match certificate");
+    // And not just anything: an address and a name of no node.
+    expect(await openssl(["x509", "-noout", "-in", cert, "-checkip", "172.30.0.17"])).toBe("IP 172.30.0.17 does NOT match certificate");
+    expect(await openssl(["x509", "-noout", "-in", cert, "-checkhost", "worker3"])).toBe("Hostname worker3 does NOT match certificate");
+  });
+
+  it("etcd-healthcheck-client is issued by the one CA", async () => {
+    expect((await inspect(paths.cert("etcd-healthcheck-client"))).issuer).toEqual(["CN = kubernetes-ca"]);
+    expect(new X509Certificate(pki.get("etcd-healthcheck-client").certPem).checkIssued(new X509Certificate(pki.caCertPem("ca")))).toBe(true);
+  });
+
+  it("serves etcd's mutual TLS: a server holding kubernetes and trusting ca accepts the API server's client certificate and the health check's", async () => {
+    const parts = certificateParts(labPlan);
+    expect(parts).toMatchObject({ etcdCa: "ca", apiServer: "kubernetes", apiServerEtcdClient: "kubernetes" });
+    const server = pki.get(parts.etcdServer("etcd1"));
+    const ca = pki.caCertPem(parts.etcdCa);
+    // Like etcd with --client-cert-auth, but saying why it would refuse a client instead of hanging up.
+    const tlsServer = createServer({ cert: server.certPem, key: server.keyPem, ca, requestCert: true, rejectUnauthorized: false }, (socket) => {
+      const cn = (socket.getPeerCertificate().subject as { CN?: string } | undefined)?.CN;
+      socket.end(`${cn} ${socket.authorized ? "authorized" : `refused: ${String(socket.authorizationError)}`}\n`);
+    });
+    tlsServer.listen(0, "127.0.0.1");
+    await once(tlsServer, "listening");
+    const { port } = tlsServer.address() as AddressInfo;
+    /** Connects as `client` (a certificate name), checking the server as a client of `host` would. */
+    const hello = async (client: string, host: string): Promise<string> => {
+      const { certPem, keyPem } = pki.get(client);
+      const socket: TLSSocket = connect({ host: "127.0.0.1", port, ca, cert: certPem, key: keyPem, checkServerIdentity: (_, cert) => checkServerIdentity(host, cert) });
+      let data = "";
+      socket.setEncoding("utf8").on("data", (chunk: string) => (data += chunk));
+      await once(socket, "end");
+      return data.trim();
+    };
+    try {
+      // What the API servers present to etcd, and etcdctl's certificate, at each etcd member's address.
+      for (const host of ["172.30.0.11", "172.30.0.12", "etcd1", "127.0.0.1"]) {
+        expect(await hello(parts.apiServerEtcdClient, host)).toBe("kubernetes authorized");
+      }
+      expect(await hello("etcd-healthcheck-client", "172.30.0.12")).toBe("kube-etcd-healthcheck-client authorized");
+      // A member's peers connect with the same certificate.
+      expect(await hello(parts.etcdPeer("etcd2"), "172.30.0.11")).toBe("kubernetes authorized");
+      // A certificate of another CA is not authorized.
+      expect(await hello("front-proxy-client", "172.30.0.11")).toBe("front-proxy-client refused: UNABLE_TO_VERIFY_LEAF_SIGNATURE");
+      // And the server's certificate does not pass for an address it does not name.
+      await expect(hello(parts.apiServerEtcdClient, "172.30.0.99")).rejects.toThrow(/IP: 172\.30\.0\.99 is not in the cert's list/);
+    } finally {
+      tlsServer.close();
+    }
+  });
+});
+
+describe("ensurePki when a lab changes its PKI style", () => {
+  /** Everything both layouts issue from "ca" or "front-proxy-ca" with the same spec. */
+  const KEPT = [
+    "ca",
+    "front-proxy-ca",
+    "apiserver-kubelet-client",
+    "admin",
+    "kube-controller-manager",
+    "kube-scheduler",
+    "kube-proxy",
+    "kubelet-worker1",
+    "kubelet-worker2",
+    "front-proxy-client",
+    "service-account",
+  ];
+  /** What only the per-component layout has. */
+  const PER_COMPONENT_ONLY = [
+    "etcd-ca",
+    "kube-apiserver",
+    "apiserver-etcd-client",
+    "etcd-server-etcd1",
+    "etcd-peer-etcd1",
+    "etcd-server-etcd2",
+    "etcd-peer-etcd2",
+  ];
+
+  it("from per-component to shared: issues kubernetes and reissues etcd-healthcheck-client under ca, keeps the rest, removes what is gone", async () => {
+    const paths = freshPaths();
+    const before = await ensurePki(await haEtcdPlan("per-component"), paths);
+    expect(before.names()).toEqual(expect.arrayContaining(PER_COMPONENT_ONLY));
+    expect(await namesOnDisk(paths)).toEqual([...KEPT, ...PER_COMPONENT_ONLY, "etcd-healthcheck-client"].sort());
+    const bytesBefore = await snapshot(paths);
+
+    const shared = await haEtcdPlan("shared");
+    const pki = await ensurePki(shared, paths);
+    expect(pki.regenerated).toEqual(["kubernetes", "etcd-healthcheck-client"]);
+    expect(await namesOnDisk(paths)).toEqual([...KEPT, "kubernetes", "etcd-healthcheck-client"].sort());
+
+    const after = await snapshot(paths);
+    for (const name of KEPT) {
+      for (const ext of name === "service-account" ? ["key", "pub"] : ["crt", "key"]) {
+        expect(after.get(`${name}.${ext}`), `${name}.${ext}`).toEqual(bytesBefore.get(`${name}.${ext}`));
+      }
+    }
+    expect(after.get("etcd-healthcheck-client.crt")).not.toEqual(bytesBefore.get("etcd-healthcheck-client.crt"));
+    const manifest = JSON.parse(await readFile(paths.pkiManifest, "utf8")) as { entries: Record<string, unknown> };
+    expect(Object.keys(manifest.entries)).toEqual([...pki.names(), "service-account"]);
+
+    const startedAt = Date.now();
+    for (const spec of certificateSpecs(shared).filter((s) => pki.regenerated.includes(s.name))) await checkWithOpenssl(spec, paths, startedAt);
+    expect((await ensurePki(shared, paths)).regenerated).toEqual([]);
+  });
+
+  it("and back: the etcd CA and the per-component certificates again, kubernetes removed", async () => {
+    const paths = freshPaths();
+    await ensurePki(await haEtcdPlan("shared"), paths);
+    const perComponent = await haEtcdPlan("per-component");
+    const pki = await ensurePki(perComponent, paths);
+    expect(pki.regenerated).toEqual([
+      "etcd-ca",
+      "kube-apiserver",
+      "apiserver-etcd-client",
+      "etcd-server-etcd1",
+      "etcd-peer-etcd1",
+      "etcd-server-etcd2",
+      "etcd-peer-etcd2",
+      "etcd-healthcheck-client",
+    ]);
+    expect(await namesOnDisk(paths)).toEqual([...KEPT, ...PER_COMPONENT_ONLY, "etcd-healthcheck-client"].sort());
+    const startedAt = Date.now();
+    for (const spec of certificateSpecs(perComponent).filter((s) => pki.regenerated.includes(s.name))) await checkWithOpenssl(spec, paths, startedAt);
   });
 });

@@ -28,7 +28,7 @@ describe("planLab", () => {
       overlay: "routes",
     });
     expect(plan.nodes).toEqual([
-      { name: "core1", ip: "172.30.0.10", roles: ["etcd", "controlplane", "worker"], etcd: true, controlPlane: true, kubelet: true, podCidr: "10.2.0.0/24" },
+      { name: "core1", ip: "172.30.0.10", roles: ["etcd", "controlplane", "worker"], etcd: true, controlPlane: true, kubelet: true, loadBalancer: false, podCidr: "10.2.0.0/24" },
     ]);
     expect(plan.etcd.endpoints).toEqual(["https://172.30.0.10:2379"]);
     expect(plan.etcd.initialCluster).toBe("core1=https://172.30.0.10:2380");

@@ -91,8 +91,9 @@ describe.skipIf(skipUnlessAvailable(SUITE, missing))(SUITE, () => {
         .filter((n) => n.kubelet)
         .map((n) => ({ node: `${id}/${n.name}`, config: text(fileAt(fakeNodeFiles(plan, n), CONTAINERD_CONFIG)) })),
     );
-    // core1 in each of the four coreos-single cases, the workers of the three-node lab and of both
-    // fedora-multi cases (their masters run no kubelet, so no containerd config).
+    // core1 in each of the four coreos-single cases, the workers of the three-node lab, of both
+    // fedora-multi cases and of ha-etcd (masters, etcd members and the load balancer run no kubelet,
+    // so no containerd config).
     expect(nodes.map((n) => n.node)).toEqual([
       "coreos-single-v1.20.2/core1",
       "coreos-single-systemd-v1.20.2/core1",
@@ -102,6 +103,8 @@ describe.skipIf(skipUnlessAvailable(SUITE, missing))(SUITE, () => {
       "fedora-multi-flannel-v1.20.2/fed-node2",
       "fedora-multi-vxlan-v1.20.2/fed-node1",
       "fedora-multi-vxlan-v1.20.2/fed-node2",
+      "ha-etcd-v1.20.2/worker1",
+      "ha-etcd-v1.20.2/worker2",
       "coreos-single-v1.31.0/core1",
       "coreos-single-systemd-v1.31.0/core1",
     ]);

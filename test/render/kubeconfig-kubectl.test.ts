@@ -7,8 +7,10 @@
  * - `--raw`: the embedded client certificate and CA decode to the lab's PEM, openssl reads the
  *   certificate with the CN (and O) the user must have, verifies it against the embedded CA, and
  *   its public key is the embedded private key's;
+ * - the API servers' certificate (kube-apiserver, or the shared `kubernetes` one) names the
+ *   kubeconfig's server address, as openssl matches it: the load balancer's when the lab has one;
  * - kubectl actually uses it: `kubectl get --raw` against a local TLS server holding the lab's
- *   kube-apiserver certificate and requiring client certificates signed by the lab's CA. kubectl
+ *   API server certificate and requiring client certificates signed by the lab's CA. kubectl
  *   must trust the server through certificate-authority-data, and the server must see the expected
  *   client identity.
  */
@@ -23,6 +25,7 @@ import { execa } from "execa";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { LabPaths } from "../../src/lab-paths.js";
 import type { Plan, PlannedNode } from "../../src/plan/plan.js";
+import { certificateParts } from "../../src/pki/certificate-specs.js";
 import { ensurePki, type Pki } from "../../src/pki/pki-store.js";
 import { kubeconfigPath } from "../../src/render/node-layout.js";
 import { nodeFiles } from "../../src/render/node-files.js";
@@ -183,6 +186,13 @@ describe.skipIf(skipUnlessAvailable(SUITE, missing))(SUITE, () => {
       expect(v["current-context"]).toBe(plan.labName);
     });
 
+    it.each(expected)("$node/$file: the API servers' certificate names its server, $server", async (e) => {
+      const host = new URL(e.server).hostname;
+      const apiServerCert = join(home, `${id}-${e.node}-${e.file}-apiserver.crt`);
+      await writeFile(apiServerCert, lab(id).pki.get(certificateParts(plan).apiServer).certPem);
+      expect(await openssl(["x509", "-noout", "-in", apiServerCert, "-checkip", host])).toBe(`IP ${host} does match certificate`);
+    });
+
     it.each(expected)("$node/$file: embedded certificates, checked with openssl", async (e) => {
       const { pki } = lab(id);
       const v = await view(fileOf(id, e), true);
@@ -209,12 +219,12 @@ describe.skipIf(skipUnlessAvailable(SUITE, missing))(SUITE, () => {
 
   describe.concurrent("kubectl connects with them", () => {
     /**
-     * Runs `kubectl get --raw /whoami` with `kubeconfig` against a TLS server holding `pki`'s
-     * kube-apiserver certificate, which requires a client certificate signed by the lab's CA and
-     * answers with the client's subject.
+     * Runs `kubectl get --raw /whoami` with `kubeconfig` against a TLS server holding the API
+     * server certificate of `plan`'s PKI, which requires a client certificate signed by the lab's CA
+     * and answers with the client's subject.
      */
-    async function whoami(pki: Pki, kubeconfig: string) {
-      const api = pki.get("kube-apiserver");
+    async function whoami({ plan, pki }: LabUnderTest, kubeconfig: string) {
+      const api = pki.get(certificateParts(plan).apiServer);
       const server = createServer(
         { cert: api.certPem, key: api.keyPem, ca: pki.get("ca").certPem, requestCert: true, rejectUnauthorized: true },
         (req, res) => {
@@ -239,7 +249,7 @@ describe.skipIf(skipUnlessAvailable(SUITE, missing))(SUITE, () => {
     );
 
     it.each(all)("$id $node/$file authenticates as $user", async ({ id, ...e }) => {
-      const run = await whoami(lab(id).pki, fileOf(id, e));
+      const run = await whoami(lab(id), fileOf(id, e));
       expect(run.exitCode, run.stderr).toBe(0);
       expect(JSON.parse(run.stdout)).toEqual({ path: "/whoami", cn: e.commonName, o: e.organization ?? null });
     });
@@ -254,7 +264,7 @@ describe.skipIf(skipUnlessAvailable(SUITE, missing))(SUITE, () => {
       const broken = join(home, "broken-admin.kubeconfig");
       const wrongKey = Buffer.from(pki.get("kube-scheduler").keyPem).toString("base64");
       await writeFile(broken, JSON.stringify({ ...v, users: [{ name: "admin", user: { ...v.users[0]!.user, "client-key-data": wrongKey } }] }));
-      const run = await whoami(pki, broken);
+      const run = await whoami(lab(first.id), broken);
       expect(run.exitCode).not.toBe(0);
       expect(run.stderr).toMatch(/private key does not match public key/);
     });
@@ -272,7 +282,7 @@ describe.skipIf(skipUnlessAvailable(SUITE, missing))(SUITE, () => {
         broken,
         JSON.stringify({ ...v, clusters: [{ name: v.clusters[0]!.name, cluster: { ...v.clusters[0]!.cluster, "certificate-authority-data": wrongCa } }] }),
       );
-      const run = await whoami(pki, broken);
+      const run = await whoami(lab(first.id), broken);
       expect(run.exitCode).not.toBe(0);
       expect(run.stderr).toMatch(/certificate signed by unknown authority/);
     });

@@ -8,7 +8,8 @@
  * plane units covered for the same single node. Both are rendered at v1.20.2 (the version of the
  * real test binaries) and at v1.31.0, next to a three-node lab with a systemd control plane and
  * labs/fedora-multi.yaml (fed-master: etcd + control plane; fed-node1, fed-node2: workers) with its
- * flannel overlay and with the vxlan overlay.
+ * flannel overlay and with the vxlan overlay, and labs/ha-etcd.yaml (a load balancer in front of two
+ * controllers, two etcd members, two workers, the guide's shared certificate) at v1.20.2.
  */
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
@@ -27,6 +28,7 @@ export const SINGLE_NODE_SUBNET = "172.30.0.0/24";
 
 const COREOS_SINGLE = fileURLToPath(new URL("../../labs/coreos-single.yaml", import.meta.url));
 const FEDORA_MULTI = fileURLToPath(new URL("../../labs/fedora-multi.yaml", import.meta.url));
+const HA_ETCD = fileURLToPath(new URL("../../labs/ha-etcd.yaml", import.meta.url));
 
 /** One etcd + control plane node and two workers, with the schema's default networks. */
 const THREE_NODE_YAML = `
@@ -123,6 +125,15 @@ export function threeNodePlan(): Plan {
   return planLab(resolved(THREE_NODE_YAML, "trio.yaml"));
 }
 
+/**
+ * labs/ha-etcd.yaml as it is (a load balancer, 2 etcd members, 2 controllers, 2 workers, the shared
+ * PKI layout) with its node subnet set: lb 172.30.0.10, etcd1-2 .11-.12, controller1-2 .13-.14,
+ * worker1-2 .15-.16.
+ */
+export function haEtcdPlan(): Plan {
+  return planLab(resolved(readFileSync(HA_ETCD, "utf8"), HA_ETCD, SINGLE_NODE_SUBNET));
+}
+
 /** Every lab the renderers are snapshotted for. */
 export function renderCases(): RenderCase[] {
   return [
@@ -131,6 +142,7 @@ export function renderCases(): RenderCase[] {
     { id: "three-node-v1.20.2", plan: threeNodePlan() },
     { id: "fedora-multi-flannel-v1.20.2", plan: fedoraMultiPlan() },
     { id: "fedora-multi-vxlan-v1.20.2", plan: fedoraMultiPlan("vxlan") },
+    { id: "ha-etcd-v1.20.2", plan: haEtcdPlan() },
     { id: "coreos-single-v1.31.0", plan: coreosSinglePlan("v1.31.0") },
     { id: "coreos-single-systemd-v1.31.0", plan: coreosSystemdPlan("v1.31.0") },
   ];

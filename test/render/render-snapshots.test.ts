@@ -1,10 +1,11 @@
 /**
- * Snapshots of every renderer for seven labs: coreos-single as the lab file has it (control plane
+ * Snapshots of every renderer for eight labs: coreos-single as the lab file has it (control plane
  * and kube-proxy as static pods, CoreDNS) and its systemd variant (controlPlane: systemd, no
  * addons), each at v1.20.2 and v1.31.0 (node subnet 172.30.0.0/24), a three-node lab with a
- * systemd control plane (ctl1: etcd + control plane; worker1, worker2), and fedora-multi (fed-master:
+ * systemd control plane (ctl1: etcd + control plane; worker1, worker2), fedora-multi (fed-master:
  * etcd + control plane; fed-node1, fed-node2: workers) with its flannel overlay and with the vxlan
- * overlay. Each rendered file is a
+ * overlay, and ha-etcd (lb: HAProxy in front of controller1 and controller2; etcd1, etcd2; worker1,
+ * worker2; the shared PKI layout). Each rendered file is a
  * file snapshot under __snapshots__/<lab>/<node>/<path in the node>, so a review reads a node's
  * files as they land on it (static pod manifests under /etc/kubernetes/manifests-staged).
  * Kubeconfigs are rendered from fixed PEM strings (the fake PKI) and static pods name fixed images,
@@ -21,6 +22,7 @@ import { schedulerUnit } from "../../src/render/kube-scheduler.js";
 import { renderKubeconfig } from "../../src/render/kubeconfig.js";
 import { kubeletConfig, kubeletUnit } from "../../src/render/kubelet.js";
 import { flannelCniScript, flanneldUnit } from "../../src/render/flannel.js";
+import { HAPROXY_CONFIG, haproxyConfig } from "../../src/render/haproxy.js";
 import { kubeconfigFor, nodeFiles } from "../../src/render/node-files.js";
 import { hostsBlock, hostsScript, nodeNetworkScript } from "../../src/render/node-network.js";
 import {
@@ -179,6 +181,18 @@ describe.each(cases)("renderers for $id", ({ id, plan }) => {
       expect(content(`${KUBELAB_DIR}/hosts.sh`)).toBe(hostsScript(`${KUBELAB_DIR}/hosts`));
       expect(unitValues(oneshot("kubelab-hosts"), "Service", "ExecStart")).toEqual([`/bin/sh ${KUBELAB_DIR}/hosts.sh`]);
 
+      // The load balancer: HAProxy's configuration, the drop-in giving its admin socket a folder, and
+      // the CA; nothing of it on any other node, and nothing else on the load balancer.
+      const haproxyDropIn = `${UNIT_DIR}/haproxy.service.d/kubelab.conf`;
+      expect(has(HAPROXY_CONFIG), HAPROXY_CONFIG).toBe(node.loadBalancer);
+      expect(has(haproxyDropIn), haproxyDropIn).toBe(node.loadBalancer);
+      if (node.loadBalancer) {
+        expect(content(HAPROXY_CONFIG)).toBe(haproxyConfig(plan));
+        expect(unitValues(content(haproxyDropIn), "Service", "RuntimeDirectory")).toEqual(["haproxy"]);
+        expect(content(certPath("ca"))).toBe(pki.get("ca").certPem);
+        expect(files.filter((f) => f.path.startsWith("/etc/kubernetes/") && f.path !== certPath("ca"))).toEqual([]);
+      }
+
       // Manifests are staged: kubelet's own folder only gets them once their images are in the node.
       expect(files.filter((f) => f.path.startsWith(`${MANIFESTS_DIR}/`)).map((f) => f.path)).toEqual([]);
     });
@@ -260,6 +274,24 @@ describe("the labs rendered", () => {
           "fed-master 172.30.0.10 [etcd,controlplane] pods=-",
           "fed-node1 172.30.0.11 [worker] pods=10.20.0.0/24",
           "fed-node2 172.30.0.12 [worker] pods=10.20.1.0/24",
+        ],
+      },
+      {
+        id: "ha-etcd-v1.20.2",
+        version: "v1.20.2",
+        overlay: "routes",
+        controlPlane: "systemd",
+        addons: [],
+        // The load balancer's address.
+        api: "https://172.30.0.10:6443",
+        nodes: [
+          "lb 172.30.0.10 [loadbalancer] pods=-",
+          "etcd1 172.30.0.11 [etcd] pods=-",
+          "etcd2 172.30.0.12 [etcd] pods=-",
+          "controller1 172.30.0.13 [controlplane] pods=-",
+          "controller2 172.30.0.14 [controlplane] pods=-",
+          "worker1 172.30.0.15 [worker] pods=10.200.0.0/24",
+          "worker2 172.30.0.16 [worker] pods=10.200.1.0/24",
         ],
       },
       {
