@@ -79,4 +79,24 @@ export class LabPaths {
   get lockFile(): string {
     return join(this.root, "lock");
   }
+  /** The VMs' Vagrant project (provider vagrant): the rendered Vagrantfile and Vagrant's .vagrant. */
+  get vagrantDir(): string {
+    return join(this.root, "vagrant");
+  }
+  /** The rendered Vagrantfile. */
+  get vagrantfile(): string {
+    return join(this.vagrantDir, "Vagrantfile");
+  }
+  /** The VMs' facts kubelab keeps beside Vagrant's: the management network picked for the lab. */
+  get vagrantSettings(): string {
+    return join(this.vagrantDir, "kubelab.json");
+  }
+  /** SSH settings for the VMs (from `vagrant ssh-config`, with connection sharing). */
+  get sshConfig(): string {
+    return join(this.root, "ssh", "config");
+  }
+  /** Where the shared SSH connections' sockets live. */
+  get sshControlDir(): string {
+    return join(this.root, "ssh", "control");
+  }
 }

@@ -15,8 +15,8 @@ export interface LabState {
   labFile: string;
   createdAt: string;
   updatedAt: string;
-  /** creating: a run is (or was) under way; up: the last run ended green; failed: it did not. */
-  phase: "creating" | "up" | "failed";
+  /** creating: a run is (or was) under way; up: the last run ended green; failed: it did not; stopped: `lab stop`. */
+  phase: "creating" | "up" | "failed" | "stopped";
   /** The step that failed, when phase is failed. */
   failedStep?: string;
   /** The node subnet, as given or picked. */

@@ -3,7 +3,9 @@
  * --json.
  */
 import { chooseMode, colorEnabled, createRenderer, type Renderer } from "../ui/renderer.js";
-import type { GlobalOptions } from "./output.js";
+import type { EventSink } from "../pipeline/events.js";
+import { runAbortController } from "../pipeline/run-abort.js";
+import { reportError, type GlobalOptions } from "./output.js";
 
 /** A renderer for this process's stdout. */
 export function eventRenderer(options: GlobalOptions): Renderer {
@@ -15,4 +17,28 @@ export function eventRenderer(options: GlobalOptions): Renderer {
     verbose: Boolean(options.verbose),
     color: colorEnabled(process.env, process.stdout.isTTY),
   });
+}
+
+/**
+ * Runs a command that emits events (up, start, verify): its events rendered, Ctrl-C (SIGINT) or
+ * SIGTERM aborting it cleanly, the exit code 0 when it ended green and 1 when not, and an error
+ * reported as the other commands report theirs.
+ */
+export async function runRendered(options: GlobalOptions, run: (sink: EventSink, signal: AbortSignal) => Promise<{ ok: boolean }>): Promise<void> {
+  const renderer = eventRenderer(options);
+  const controller = runAbortController();
+  const onSignal = (): void => controller.abort();
+  process.once("SIGINT", onSignal);
+  process.once("SIGTERM", onSignal);
+  try {
+    const result = await run(renderer.sink, controller.signal);
+    await renderer.close();
+    process.exitCode = result.ok ? 0 : 1;
+  } catch (error) {
+    await renderer.close();
+    process.exitCode = reportError(error, options);
+  } finally {
+    process.off("SIGINT", onSignal);
+    process.off("SIGTERM", onSignal);
+  }
 }

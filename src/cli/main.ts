@@ -6,6 +6,7 @@ import { Command } from "commander";
 import { readFileSync } from "node:fs";
 import { packagePath } from "../package-root.js";
 import { artifactsCommand } from "./commands/artifacts.js";
+import { doctorCommand } from "./commands/doctor.js";
 import { downCommand } from "./commands/down.js";
 import { execCommand } from "./commands/exec.js";
 import { imageCommand } from "./commands/image.js";
@@ -13,6 +14,7 @@ import { imagesCommand } from "./commands/images.js";
 import { listCommand } from "./commands/list.js";
 import { logsCommand } from "./commands/logs.js";
 import { statusCommand } from "./commands/status.js";
+import { stopStartCommands } from "./commands/stop-start.js";
 import { upCommand } from "./commands/up.js";
 import { verifyCommand } from "./commands/verify.js";
 
@@ -39,6 +41,7 @@ program.exitOverride((err) => {
 
 upCommand(program);
 downCommand(program);
+stopStartCommands(program);
 statusCommand(program);
 listCommand(program);
 verifyCommand(program);
@@ -47,5 +50,6 @@ execCommand(program);
 imageCommand(program);
 imagesCommand(program);
 artifactsCommand(program);
+doctorCommand(program);
 
 await program.parseAsync(process.argv);

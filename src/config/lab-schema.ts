@@ -54,6 +54,13 @@ const version = z
 const cidr = z.string().describe("an IPv4 network in CIDR notation, e.g. 10.244.0.0/16");
 const ipv4 = z.string().describe("an IPv4 address, e.g. 172.30.10.10");
 
+const vm = z
+  .strictObject({
+    cpus: z.number().int().min(1).max(64).optional().describe("virtual CPUs"),
+    memory: z.number().int().min(256).max(262144).optional().describe("memory in MiB"),
+  })
+  .describe("the VM's size with provider vagrant; by role when left out (control plane 2 CPUs and 2048 MiB, workers 1536 MiB, etcd 1024 MiB, load balancer 512 MiB)");
+
 const node = z.strictObject({
   name: z.string().describe("the node's hostname: lower-case letters, digits and '-'"),
   roles: z
@@ -61,6 +68,7 @@ const node = z.strictObject({
     .min(1, { error: "a node needs at least one role" })
     .describe("what runs on the node: etcd, controlplane (API server, controller manager, scheduler), worker (kubelet, kube-proxy)"),
   ip: ipv4.optional().describe("a fixed address in the node subnet; assigned in order when left out"),
+  vm: vm.optional(),
 });
 
 const group = z
@@ -74,6 +82,7 @@ const group = z
       .min(1, { error: "a group's counts list needs at least one count" })
       .optional()
       .describe("the only counts this lab supports (e.g. [1, 2, 3, 5] etcd members); any up to max when left out"),
+    vm: vm.optional().describe("the size of each of the group's VMs with provider vagrant"),
   })
   .refine((g) => g.count <= g.max, { error: "count is more than the group's max", path: ["count"] })
   .describe("nodes alike, numbered from 1");
@@ -137,7 +146,11 @@ export const labObjectSchema = z
     $schema: z.string().optional().describe("the JSON Schema for editors"),
     name: z.string().describe("the lab's name: lower-case letters, digits and '-'"),
     description: z.string().optional(),
-    provider: z.enum(PROVIDERS).default("docker").describe("what runs the nodes"),
+    provider: z.enum(PROVIDERS).default("docker").describe("what runs the nodes: docker (containers running systemd) or vagrant (libvirt VMs)"),
+    box: z
+      .string()
+      .optional()
+      .describe("the Vagrant box of the VMs with provider vagrant (e.g. fedora/39-cloud-base); kubelab's own box (`lab image build --box`) when left out or when this one cannot be had"),
     kubernetesVersion: version.describe("the Kubernetes release the lab runs"),
     controlPlane: z
       .enum(CONTROL_PLANE_MODES)
@@ -172,7 +185,9 @@ export type NodeGroup = z.output<typeof group>;
 
 /** The nodes of groups, in order: prefix1..prefixN of each. */
 export function expandGroups(groups: readonly NodeGroup[]): z.output<typeof node>[] {
-  return groups.flatMap((g) => Array.from({ length: g.count }, (_, i) => ({ name: `${g.prefix}${i + 1}`, roles: [...g.roles] })));
+  return groups.flatMap((g) =>
+    Array.from({ length: g.count }, (_, i) => ({ name: `${g.prefix}${i + 1}`, roles: [...g.roles], ...(g.vm ? { vm: { ...g.vm } } : {}) })),
+  );
 }
 
 /** A lab as written in its file. */

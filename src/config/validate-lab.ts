@@ -56,7 +56,6 @@ export function validateLab(lab: Lab, groups: readonly NodeGroup[] = []): Semant
     ...checkRoles(lab, origins),
     ...checkRepeats(lab.checks ?? [], "checks", "check"),
     ...checkRepeats(lab.addons, "addons", "addon"),
-    ...checkAvailable(lab),
     ...checkNeeds(lab),
   ];
   return problems.map((p) => ({ ...p, path: origins.filePath(p.path) }));
@@ -123,18 +122,6 @@ function checkNeeds(lab: Lab): SemanticProblem[] {
   return at >= 0 && !lab.addons.includes("coredns")
     ? [error(["checks", at], 'check "dns" needs the coredns addon', "add coredns to addons, or remove the dns check")]
     : [];
-}
-
-/**
- * Values the format defines but this version cannot run yet: an error at the value, never a lab
- * that silently runs differently from its file.
- */
-function checkAvailable(lab: Lab): SemanticProblem[] {
-  const problems: SemanticProblem[] = [];
-  if (lab.provider !== "docker") {
-    problems.push(error(["provider"], `provider "${lab.provider}" is not available in this version of kubelab`, "use provider: docker"));
-  }
-  return problems;
 }
 
 function error(path: Problem["path"], message: string, hint: string): SemanticProblem {

@@ -1,6 +1,6 @@
 /**
  * Names of the images kubelab builds or pulls. The node image is tagged with a hash of its recipe,
- * so a changed recipe is rebuilt and an unchanged one never is.
+ * so a changed recipe is rebuilt and an unchanged one never is; so are the Vagrant boxes made from it.
  */
 
 /** Repository of node images. */
@@ -27,4 +27,17 @@ export const LOCAL_BASE_IMAGE = "kubelab/debian-base:bookworm";
 /** The node image tag for a recipe hash. */
 export function nodeImageName(recipeHash: string): string {
   return `${NODE_IMAGE_REPOSITORY}:${recipeHash}`;
+}
+
+/** What every Vagrant box kubelab builds from the node image is named with, before the hash. */
+export const NODE_BOX_PREFIX = "kubelab/node-";
+
+/** The Vagrant box name for a recipe hash (a box name has no tag: the hash is part of the name). */
+export function nodeBoxName(recipeHash: string): string {
+  return `${NODE_BOX_PREFIX}${recipeHash}`;
+}
+
+/** The image the box is made from while it is built (removed once its files are out). */
+export function boxBuildImageName(recipeHash: string): string {
+  return `kubelab/box-build:${recipeHash}`;
 }

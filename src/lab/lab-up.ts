@@ -123,7 +123,8 @@ export async function labUp(input: LabUpInput): Promise<LabUpResult> {
   const state: LabState = {
     lab: lab.name,
     provider: lab.provider,
-    labFile: file,
+    // `lab start` brings a lab up again from its own copy: the record keeps naming the user's file.
+    labFile: file === paths.labFile && previous ? previous.labFile : file,
     createdAt: previous?.createdAt ?? now,
     updatedAt: now,
     phase: "creating",

@@ -5,6 +5,7 @@
 import type { AddonName, CheckId, Lab, NodeRole, ProviderName } from "../config/lab-schema.js";
 import { CHECK_IDS } from "../config/lab-schema.js";
 import { addressAt, contains, offsetOf, subnetAt } from "./ipv4.js";
+import { vmResources, type VmResources } from "./vm-resources.js";
 import { DEFAULT_FLANNEL_VERSION, defaultCniVersion, defaultEtcdVersion, parseKubeVersion, type KubeVersion } from "./kube-version.js";
 
 /** Offset in the node subnet of the first automatically assigned node address (.1 is the gateway). */
@@ -30,6 +31,8 @@ export interface PlannedNode {
   readonly loadBalancer: boolean;
   /** The node's slice of the pod network (kubelet nodes; with flannel, flannel leases it instead). */
   readonly podCidr: string | undefined;
+  /** The size of the node's VM, with provider vagrant. */
+  readonly vm: VmResources;
 }
 
 /** An etcd member. */
@@ -44,6 +47,8 @@ export interface EtcdMember {
 export interface Plan {
   readonly labName: string;
   readonly provider: ProviderName;
+  /** The Vagrant box the lab asks for (provider vagrant); kubelab's own box when undefined. */
+  readonly box: string | undefined;
   readonly kubernetes: KubeVersion;
   readonly etcdVersion: string;
   readonly cniVersion: string;
@@ -128,6 +133,7 @@ export function planLab(lab: ResolvedLab): Plan {
       kubelet,
       loadBalancer: n.roles.includes("loadbalancer"),
       podCidr: kubelet && net.overlay !== "flannel" ? subnetAt(net.podCidr, net.podSubnetPrefix, podIndex++) : undefined,
+      vm: vmResources(n),
     };
   });
 
@@ -147,6 +153,7 @@ export function planLab(lab: ResolvedLab): Plan {
   return {
     labName: lab.name,
     provider: lab.provider,
+    box: lab.box,
     kubernetes,
     etcdVersion: lab.artifacts.etcdVersion ?? defaultEtcdVersion(kubernetes),
     cniVersion: lab.artifacts.cniVersion ?? defaultCniVersion(kubernetes),

@@ -42,6 +42,8 @@ export interface CreateNodesOptions {
   image: string;
   /** Called as each node comes up. */
   onNode?: (node: string, phase: "creating" | "booting" | "ready") => void;
+  /** Lines the provider's tools print about a node while creating it (Vagrant's output). */
+  onOutput?: (node: string, line: string) => void;
 }
 
 /** A node as the provider sees it. */
@@ -72,7 +74,7 @@ export interface Provider {
    * Makes sure the node image (containers) or box (VMs) exists, building it when missing;
    * resolves with its name.
    */
-  prepareImage(onProgress?: (line: string) => void): Promise<string>;
+  prepareImage(plan: Plan, onProgress?: (line: string) => void): Promise<string>;
   /** Networks (CIDRs) already in use where this provider makes its networks. */
   usedSubnets(): Promise<string[]>;
   /** Creates the lab's network and nodes and resolves once every node's init is up. */
@@ -83,6 +85,8 @@ export interface Provider {
   copyFiles(lab: string, node: string, files: NodeFile[]): Promise<void>;
   /** Everything the provider holds for one lab, or for every lab when `lab` is undefined. */
   list(lab?: string): Promise<LabResources[]>;
+  /** Stops the lab's nodes, keeping them (`lab start` brings them back). */
+  stop(lab: string): Promise<void>;
   /** Removes every node, network and volume of a lab, found by label; safe on a half-made lab. */
   delete(lab: string): Promise<LabResources>;
 }

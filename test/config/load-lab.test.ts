@@ -127,7 +127,7 @@ const schemaCases: Case[] = [
         line: 3,
         col: 1,
         message: 'unknown key "color"',
-        hint: "known keys: $schema, name, description, provider, kubernetesVersion, controlPlane, artifacts, pki, network, nodes, groups, addons, checks",
+        hint: "known keys: $schema, name, description, provider, box, kubernetesVersion, controlPlane, artifacts, pki, network, nodes, groups, addons, checks",
       },
     ],
   },

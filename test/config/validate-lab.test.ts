@@ -25,7 +25,7 @@ interface Case {
 }
 
 /** Every problem of a lab file: the error's problems, or the warnings of a lab that loaded. */
-function allProblemsOf(lines: string[]): Problem[] {
+function problemsOf(lines: string[]): Problem[] {
   try {
     return parseLab(`${lines.join("\n")}\n`, "lab.yaml").warnings;
   } catch (error) {
@@ -34,12 +34,6 @@ function allProblemsOf(lines: string[]): Problem[] {
   }
 }
 
-const NOT_AVAILABLE = /is not available in this version of kubelab/;
-
-/** The problems a rule test is about: all but the "not available in this version" ones. */
-function problemsOf(lines: string[]): Problem[] {
-  return allProblemsOf(lines).filter((p) => !NOT_AVAILABLE.test(p.message));
-}
 
 function expectProblems(actual: Problem[], expected: Expected[]): void {
   expect(actual).toEqual(
@@ -649,15 +643,6 @@ describe("validateLab: load balancers and group counts", () => {
   it("leaves a group without counts free up to its max", () => {
     const input = { name: "ok", kubernetesVersion: "v1.20.2", nodes: [server], groups: [{ prefix: "w", roles: ["worker"], count: 7 }] };
     expect(validateLab(labSchema.parse(input), labObjectSchema.parse(input).groups)).toEqual([]);
-  });
-});
-
-describe("values this version cannot run", () => {
-  it("reports each at its position, with the way out", () => {
-    const lines = [...HEAD, "provider: vagrant", "controlPlane: static-pods", "nodes:", ALL_ROLES, "addons: [coredns]"];
-    expectProblems(allProblemsOf(lines).filter((p) => NOT_AVAILABLE.test(p.message)), [
-      { line: 3, col: 11, message: 'provider "vagrant" is not available in this version of kubelab', hint: "use provider: docker" },
-    ]);
   });
 });
 

@@ -92,7 +92,9 @@ describe("the published JSON Schema", () => {
       "#/properties/pki",
       "#/properties/network",
       "#/properties/nodes/items",
+      "#/properties/nodes/items/properties/vm",
       "#/properties/groups/items",
+      "#/properties/groups/items/properties/vm",
     ]);
     for (const [pointer, node] of found) expect({ pointer, additionalProperties: node.additionalProperties }).toEqual({ pointer, additionalProperties: false });
   });

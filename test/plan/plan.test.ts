@@ -1,7 +1,9 @@
 import { describe, expect, it } from "vitest";
 import type { LabInput } from "../../src/config/lab-schema.js";
 import { labSchema } from "../../src/config/lab-schema.js";
+import { parseLab } from "../../src/config/load-lab.js";
 import { adminNode, assignNodeIps, defaultDnsIp, kubeletNodes, planLab, type ResolvedLab } from "../../src/plan/plan.js";
+import { vmResources } from "../../src/plan/vm-resources.js";
 
 function lab(overrides: Partial<LabInput> & { nodes: LabInput["nodes"] }): ResolvedLab {
   const parsed = labSchema.parse({ name: "t", kubernetesVersion: "v1.20.2", ...overrides });
@@ -28,7 +30,7 @@ describe("planLab", () => {
       overlay: "routes",
     });
     expect(plan.nodes).toEqual([
-      { name: "core1", ip: "172.30.0.10", roles: ["etcd", "controlplane", "worker"], etcd: true, controlPlane: true, kubelet: true, loadBalancer: false, podCidr: "10.2.0.0/24" },
+      { name: "core1", ip: "172.30.0.10", roles: ["etcd", "controlplane", "worker"], etcd: true, controlPlane: true, kubelet: true, loadBalancer: false, podCidr: "10.2.0.0/24", vm: { cpus: 2, memoryMiB: 2048 } },
     ]);
     expect(plan.etcd.endpoints).toEqual(["https://172.30.0.10:2379"]);
     expect(plan.etcd.initialCluster).toBe("core1=https://172.30.0.10:2380");
@@ -80,6 +82,31 @@ describe("planLab", () => {
     expect(assignNodeIps("10.0.0.0/24", [{ name: "a", roles: ["worker"] }, { name: "b", roles: ["worker"], ip: "10.0.0.10" }])).toEqual([
       "10.0.0.11",
       "10.0.0.10",
+    ]);
+  });
+});
+
+describe("VM sizes", () => {
+  it("come from the roles, the largest of each when a node has several, unless the lab file sets them", () => {
+    expect(vmResources({ roles: ["worker"] })).toEqual({ cpus: 1, memoryMiB: 1536 });
+    expect(vmResources({ roles: ["etcd"] })).toEqual({ cpus: 1, memoryMiB: 1024 });
+    expect(vmResources({ roles: ["loadbalancer"] })).toEqual({ cpus: 1, memoryMiB: 512 });
+    expect(vmResources({ roles: ["etcd", "worker"] })).toEqual({ cpus: 1, memoryMiB: 1536 });
+    expect(vmResources({ roles: ["etcd", "controlplane"] })).toEqual({ cpus: 2, memoryMiB: 2048 });
+    expect(vmResources({ roles: ["worker"], vm: { memory: 3000 } })).toEqual({ cpus: 1, memoryMiB: 3000 });
+    expect(vmResources({ roles: ["worker"], vm: { cpus: 4 } })).toEqual({ cpus: 4, memoryMiB: 1536 });
+  });
+
+  it("reach the plan from a group's vm, per node", () => {
+    const { lab } = parseLab(
+      ["name: sized", "kubernetesVersion: v1.20.2", "network:", "  nodeSubnet: 172.30.0.0/24", "nodes:", "  - name: c1", "    roles: [etcd, controlplane]", "    vm: {cpus: 3}", "groups:", "  - prefix: w", "    roles: [worker]", "    count: 2", "    vm: {memory: 1024}", ""].join("\n"),
+      "sized.yaml",
+    );
+    const plan = planLab({ ...lab, network: { ...lab.network, nodeSubnet: "172.30.0.0/24" } });
+    expect(plan.nodes.map((n) => [n.name, n.vm])).toEqual([
+      ["c1", { cpus: 3, memoryMiB: 2048 }],
+      ["w1", { cpus: 1, memoryMiB: 1024 }],
+      ["w2", { cpus: 1, memoryMiB: 1024 }],
     ]);
   });
 });

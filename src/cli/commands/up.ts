@@ -6,9 +6,8 @@ import { parseWith } from "../../artifacts/resolve-artifacts.js";
 import { PROVIDERS, type ProviderName } from "../../config/lab-schema.js";
 import { UserError } from "../../errors.js";
 import { labUp } from "../../lab/lab-up.js";
-import { runAbortController } from "../../pipeline/run-abort.js";
-import { eventRenderer } from "../event-output.js";
-import { reportError, type GlobalOptions } from "../output.js";
+import { runRendered } from "../event-output.js";
+import type { GlobalOptions } from "../output.js";
 
 /** Registers `lab up`. */
 export function upCommand(program: Command): void {
@@ -20,33 +19,19 @@ export function upCommand(program: Command): void {
     .option("--provider <name>", `run the nodes with this provider (${PROVIDERS.join(", ")})`)
     .option("--scale <prefix=count>", "set the number of nodes of a group (repeatable), e.g. fed-node=5", collect, [])
     .action(async (lab: string, opts: { with: string[]; provider?: string; scale: string[] }, cmd: Command) => {
-      const global = cmd.optsWithGlobals<GlobalOptions>();
-      const renderer = eventRenderer(global);
-      const controller = runAbortController();
-      const onSignal = (): void => controller.abort();
-      process.once("SIGINT", onSignal);
-      process.once("SIGTERM", onSignal);
-      try {
+      await runRendered(cmd.optsWithGlobals<GlobalOptions>(), async (emit, signal) => {
         if (opts.provider && !(PROVIDERS as readonly string[]).includes(opts.provider)) {
           throw new UserError(`failed to use --provider ${opts.provider}: unknown provider`, { hint: `choose one of ${PROVIDERS.join(", ")}`, exitCode: 2 });
         }
-        const result = await labUp({
+        return labUp({
           lab,
           with: parseWith(opts.with),
           provider: opts.provider as ProviderName | undefined,
           scale: parseScale(opts.scale),
-          emit: renderer.sink,
-          signal: controller.signal,
+          emit,
+          signal,
         });
-        await renderer.close();
-        process.exitCode = result.ok ? 0 : 1;
-      } catch (error) {
-        await renderer.close();
-        process.exitCode = reportError(error, global);
-      } finally {
-        process.off("SIGINT", onSignal);
-        process.off("SIGTERM", onSignal);
-      }
+      });
     });
 }
 

@@ -3,9 +3,8 @@
  */
 import type { Command } from "commander";
 import { labVerify } from "../../lab/lab-verify.js";
-import { runAbortController } from "../../pipeline/run-abort.js";
-import { eventRenderer } from "../event-output.js";
-import { reportError, type GlobalOptions } from "../output.js";
+import { runRendered } from "../event-output.js";
+import type { GlobalOptions } from "../output.js";
 
 /** Registers `lab verify`. */
 export function verifyCommand(program: Command): void {
@@ -15,15 +14,6 @@ export function verifyCommand(program: Command): void {
     .argument("<lab>", "the lab's name")
     .option("--failover", "also run the failover drills: stop an API server behind the load balancer, an etcd member (3 or more), the controller manager's leader; each is started again")
     .action(async (lab: string, opts: { failover?: boolean }, cmd: Command) => {
-      const global = cmd.optsWithGlobals<GlobalOptions>();
-      const renderer = eventRenderer(global);
-      try {
-        const result = await labVerify(lab, renderer.sink, { failover: opts.failover, signal: runAbortController().signal });
-        await renderer.close();
-        process.exitCode = result.ok ? 0 : 1;
-      } catch (error) {
-        await renderer.close();
-        process.exitCode = reportError(error, global);
-      }
+      await runRendered(cmd.optsWithGlobals<GlobalOptions>(), (emit, signal) => labVerify(lab, emit, { failover: opts.failover, signal }));
     });
 }

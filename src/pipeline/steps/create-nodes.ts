@@ -1,10 +1,24 @@
 /**
  * Step: the lab's network and nodes, booted to systemd. Binaries are shared read-only from the
- * host, not copied.
+ * host (containers) or copied in (VMs).
  */
 import { artifactShares } from "../../artifacts/resolve-artifacts.js";
+import type { Plan } from "../../plan/plan.js";
+import type { Share } from "../../providers/provider.js";
+import { BIN_DIR } from "../../render/node-layout.js";
+import { STATIC_POD_COMPONENTS } from "../../render/static-pods.js";
 import { need } from "../run-context.js";
 import type { Step } from "../step.js";
+
+/**
+ * What nodes need from the host: with a static-pods control plane its binaries travel in the
+ * component images, so a node (a VM copies what it gets) is spared them.
+ */
+function nodeShares(plan: Plan, shares: Share[]): Share[] {
+  if (plan.controlPlaneMode !== "static-pods") return shares;
+  const inImages = new Set<string>(STATIC_POD_COMPONENTS.map((c) => `${BIN_DIR}/${c}`));
+  return shares.filter((s) => !inImages.has(s.nodePath));
+}
 
 /** Creates and boots every node. */
 export const createNodes: Step = {
@@ -14,7 +28,8 @@ export const createNodes: Step = {
     const started = new Map<string, number>();
     await ctx.provider.createNodes(ctx.plan, {
       image: need(ctx, "image"),
-      shares: artifactShares(need(ctx, "artifacts")),
+      shares: nodeShares(ctx.plan, artifactShares(need(ctx, "artifacts"))),
+      onOutput: (node, line) => ctx.emit({ type: "progress", step: "nodes", node, message: line }),
       onNode: (node, phase) => {
         if (phase === "creating") {
           started.set(node, Date.now());

@@ -8,7 +8,7 @@ export const prepareImage: Step = {
   id: "node-image",
   title: "Preparing the node image",
   async run(ctx) {
-    ctx.results.image = await ctx.provider.prepareImage((line) =>
+    ctx.results.image = await ctx.provider.prepareImage(ctx.plan, (line) =>
       ctx.emit({ type: "progress", step: "node-image", message: line }),
     );
     ctx.emit({ type: "log", level: "info", step: "node-image", message: `node image ${ctx.results.image}` });

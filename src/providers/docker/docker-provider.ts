@@ -93,7 +93,7 @@ export class DockerProvider implements Provider {
     }
   }
 
-  async prepareImage(onProgress?: (line: string) => void): Promise<string> {
+  async prepareImage(_plan: Plan, onProgress?: (line: string) => void): Promise<string> {
     const report = await ensureNodeImage({ docker: this.docker, workDir: join(cacheHome(), "build"), onProgress });
     return report.image;
   }
@@ -361,6 +361,11 @@ export class DockerProvider implements Provider {
     for (const v of volumes.Volumes ?? []) entry(v.Labels[LAB_LABEL]!).volumes.push(v.Name);
     for (const r of labs.values()) r.nodes.sort((a, b) => a.name.localeCompare(b.name));
     return [...labs.values()];
+  }
+
+  async stop(lab: string): Promise<void> {
+    const [found] = await this.list(lab);
+    await Promise.all((found?.nodes ?? []).filter((n) => n.state === "running").map((n) => this.docker.getContainer(n.id).stop({ t: 10 })));
   }
 
   async delete(lab: string): Promise<LabResources> {

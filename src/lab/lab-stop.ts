@@ -1,0 +1,37 @@
+/**
+ * `lab stop` and `lab start`: halt a lab's nodes keeping everything, and bring it back. Starting
+ * runs the same pipeline as `lab up` from the lab's own copy of its file: the nodes resume, the
+ * certificates are reused, every unit is started again and the checks prove the lab works.
+ */
+import { labFromState } from "./lab-from-state.js";
+import { labUp, type LabUpInput, type LabUpResult } from "./lab-up.js";
+import { writeLabState } from "../lab-state.js";
+
+/** What `lab stop` did. */
+export interface LabStopResult {
+  lab: string;
+  provider: string;
+  nodes: number;
+  durationMs: number;
+}
+
+/** Stops a lab's nodes. */
+export async function labStop(name: string): Promise<LabStopResult> {
+  const started = Date.now();
+  const existing = await labFromState(name);
+  await existing.provider.preflight();
+  await existing.provider.stop(name);
+  await writeLabState(existing.paths, { ...existing.state, phase: "stopped", updatedAt: new Date().toISOString() });
+  return { lab: name, provider: existing.provider.name, nodes: existing.plan.nodes.length, durationMs: Date.now() - started };
+}
+
+/** Brings a stopped (or failed) lab back up, as it was last brought up. */
+export async function labStart(name: string, input: Pick<LabUpInput, "emit" | "signal">): Promise<LabUpResult> {
+  const existing = await labFromState(name);
+  return labUp({
+    ...input,
+    lab: existing.paths.labFile,
+    provider: existing.lab.provider,
+    ...(existing.state.with ? { with: existing.state.with } : {}),
+  });
+}

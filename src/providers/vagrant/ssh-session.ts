@@ -1,0 +1,73 @@
+/**
+ * Commands and files into VMs over SSH, one shared connection per node for a whole run (OpenSSH
+ * connection sharing), with the settings `vagrant ssh-config` gives. Commands run as root
+ * through sudo, as `docker exec` runs them in a container.
+ */
+import { mkdir } from "node:fs/promises";
+import { dirname, join } from "node:path";
+import type { Readable } from "node:stream";
+import { execa } from "execa";
+import { shellLine, UserError } from "../../errors.js";
+import { writeFileAtomic } from "../../atomic-write.js";
+import type { ExecOptions, ExecResult } from "../provider.js";
+
+/** How long a shared connection outlives its last use. */
+const CONTROL_PERSIST_SECONDS = 120;
+
+/**
+ * The SSH configuration kubelab uses for a lab's VMs: Vagrant's per-host settings, and for every
+ * host connection sharing, keep-alives and a cipher that is fast without AES instructions (VMs
+ * under software emulation have none).
+ */
+export function sshConfigText(vagrantSshConfig: string, controlDir: string): string {
+  return [
+    "# kubelab: SSH to this lab's VMs (from `vagrant ssh-config`, with connection sharing)",
+    vagrantSshConfig.trim(),
+    "",
+    "Host *",
+    "  ControlMaster auto",
+    `  ControlPath ${join(controlDir, "%n")}`,
+    `  ControlPersist ${CONTROL_PERSIST_SECONDS}`,
+    "  ServerAliveInterval 5",
+    "  ServerAliveCountMax 6",
+    "  ConnectTimeout 10",
+    "  Ciphers chacha20-poly1305@openssh.com,aes128-ctr",
+    "  LogLevel ERROR",
+    "",
+  ].join("\n");
+}
+
+/** Writes the SSH configuration of a lab. */
+export async function writeSshConfig(file: string, controlDir: string, vagrantSshConfig: string): Promise<void> {
+  await mkdir(controlDir, { recursive: true, mode: 0o700 });
+  await mkdir(dirname(file), { recursive: true, mode: 0o700 });
+  await writeFileAtomic(file, sshConfigText(vagrantSshConfig, controlDir), 0o600);
+}
+
+/** ssh's own failures (exit code 255 with ssh's message), as opposed to the command's. */
+const SSH_FAILURE = /^(ssh:|kex_exchange|Connection (closed|refused|timed out)|mux_client|Control socket|Host key verification|Permission denied \(publickey)/m;
+
+/** Runs argv as root on `node` over the shared connection. Never throws for a non-zero exit. */
+export async function sshExec(configFile: string, node: string, argv: string[], options: ExecOptions & { stdinStream?: Readable } = {}): Promise<ExecResult> {
+  const child = execa("ssh", ["-F", configFile, node, "--", `sudo -n -- ${shellLine(argv)}`], {
+    reject: false,
+    stripFinalNewline: false,
+    encoding: "utf8",
+    ...(options.stdin !== undefined ? { input: options.stdin } : options.stdinStream ? {} : { stdin: "ignore" }),
+    ...(options.signal ? { cancelSignal: options.signal } : {}),
+  });
+  if (options.stdinStream && child.stdin) options.stdinStream.pipe(child.stdin);
+  const result = await child;
+  const exitCode = result.exitCode ?? -1;
+  if (exitCode === 255 && SSH_FAILURE.test(result.stderr)) {
+    throw new UserError(`failed to reach node ${node} over SSH: ${result.stderr.trim().split("\n")[0]}`, {
+      hint: `is the VM running? \`lab status\` shows it; the connection settings are in ${configFile}`,
+    });
+  }
+  return { exitCode, stdout: result.stdout, stderr: result.stderr };
+}
+
+/** Closes a node's shared connection (nothing happens when there is none). */
+export async function closeSsh(configFile: string, node: string): Promise<void> {
+  await execa("ssh", ["-F", configFile, "-O", "exit", node], { reject: false, timeout: 10_000 });
+}
