@@ -160,7 +160,7 @@ export async function waitForPod(
   timeoutMs: number,
 ): Promise<{ pod: PodInfo | undefined; ok: boolean }> {
   const started = Date.now();
-  const deadline = started + scaledTimeout(timeoutMs);
+  const deadline = started + scaledTimeout(timeoutMs, ctx);
   let pod: PodInfo | undefined;
   while (Date.now() < deadline) {
     ctx.signal.throwIfAborted();

@@ -51,7 +51,7 @@ export const clusterIpService: Check = {
       nodes.map(async (node) => {
         const argv = ["curl", "-fsS", "--max-time", "2", `http://${ip}/`];
         // kube-proxy programs the Service a moment after the endpoint appears: retry briefly.
-        const deadline = Date.now() + scaledTimeout(30_000);
+        const deadline = Date.now() + scaledTimeout(30_000, ctx);
         let r = await exec(ctx, node.name, argv);
         while (r.stdout.trim() !== token && Date.now() < deadline) {
           await new Promise((res) => setTimeout(res, 250));

@@ -56,7 +56,7 @@ export const dnsCheck: Check = {
     const ran = `kubectl get pods -n kube-system -l k8s-app=kube-dns`;
 
     // CoreDNS first: running and ready, or a reason why not.
-    const deadline = Date.now() + scaledTimeout(90_000);
+    const deadline = Date.now() + scaledTimeout(90_000, ctx);
     let pods = await corednsPods(ctx);
     while (!pods.some(ready) && Date.now() < deadline) {
       const missing = pods.map(imageMissing).find(Boolean);

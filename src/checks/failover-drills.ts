@@ -63,7 +63,7 @@ export const apiServerFailover: Drill = {
     try {
       await stopComponent(ctx, victim.name, "kube-apiserver");
       let noticedMs: number | undefined;
-      while (Date.now() - stopped < scaledTimeout(30_000)) {
+      while (Date.now() - stopped < scaledTimeout(30_000, ctx)) {
         if ((await backendStates(ctx)).get(victim.name) !== 2) {
           noticedMs = Date.now() - stopped;
           break;
@@ -117,7 +117,7 @@ export const etcdQuorum: Drill = {
       const stopped = Date.now();
       const putArgv = ["etcdctl", `--endpoints=${others.map((o) => o.clientUrl).join(",")}`, ...tls, "--command-timeout=3s", "put", key, "written with a member down"];
       let put = await exec(ctx, others[0]!.name, putArgv);
-      while (put.exitCode !== 0 && Date.now() - stopped < scaledTimeout(20_000)) {
+      while (put.exitCode !== 0 && Date.now() - stopped < scaledTimeout(20_000, ctx)) {
         await sleep(500);
         put = await exec(ctx, others[0]!.name, putArgv);
       }
@@ -163,7 +163,7 @@ export const leaderFailover: Drill = {
     try {
       await stopComponent(ctx, leader, component);
       const stopped = Date.now();
-      while (Date.now() - stopped < scaledTimeout(90_000)) {
+      while (Date.now() - stopped < scaledTimeout(90_000, ctx)) {
         const now = await readLease(ctx, component);
         if (leaseValid(ctx.plan, now) && now!.holderNode !== leader) {
           return checkResult(leaderFailover, started, {

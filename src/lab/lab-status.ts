@@ -64,15 +64,15 @@ export async function labStatus(name: string, provider: Provider): Promise<LabSt
   };
 }
 
-/** Every lab: those with state and those the provider holds without state. */
-export async function listLabs(provider: Provider): Promise<LabSummary[]> {
+/** Every lab: those with state and those the providers hold without state. */
+export async function listLabs(providers: Provider[]): Promise<LabSummary[]> {
   const names = new Set<string>(await readdir(labsDir()).catch(() => []));
-  const resources = await provider.list();
+  const resources = (await Promise.all(providers.map((p) => p.list()))).flat();
   for (const r of resources) names.add(r.lab);
   const out: LabSummary[] = [];
   for (const name of [...names].sort()) {
     const state = await readLabState(new LabPaths(name));
-    const res = resources.find((r) => r.lab === name);
+    const res = resources.find((r) => r.lab === name && (!state || r.provider === state.provider));
     if (!state && !res) continue;
     out.push(summarize(name, state, res));
   }

@@ -68,16 +68,18 @@ export interface WaitSpec {
 }
 
 /**
- * A timeout scaled by $KUBELAB_TIMEOUT_SCALE (e.g. 3 on a slow laptop, 0.2 to fail fast in tests).
+ * A timeout scaled by how slow the provider's nodes are (VMs under software emulation take many
+ * times longer than containers) and by $KUBELAB_TIMEOUT_SCALE (e.g. 3 on a slow laptop, 0.2 to
+ * fail fast in tests).
  */
-export function scaledTimeout(ms: number, env: NodeJS.ProcessEnv = process.env): number {
+export function scaledTimeout(ms: number, ctx: Pick<LabContext, "provider">, env: NodeJS.ProcessEnv = process.env): number {
   const scale = Number(env.KUBELAB_TIMEOUT_SCALE);
-  return Number.isFinite(scale) && scale > 0 ? Math.round(ms * scale) : ms;
+  return Math.round(ms * ctx.provider.slowdown * (Number.isFinite(scale) && scale > 0 ? scale : 1));
 }
 
 /** Runs spec.argv on the node until it exits 0; throws a CommandError naming everything on timeout. */
 export async function waitFor(ctx: LabContext, spec: WaitSpec): Promise<string> {
-  const timeoutMs = scaledTimeout(spec.timeoutMs);
+  const timeoutMs = scaledTimeout(spec.timeoutMs, ctx);
   const deadline = Date.now() + timeoutMs;
   let last: ExecResult | undefined;
   for (;;) {

@@ -68,6 +68,8 @@ export interface LabResources {
 /** A provider of nodes: containers (Docker) or virtual machines (Vagrant). */
 export interface Provider {
   readonly name: string;
+  /** How many times longer than in a container things take in its nodes; every wait scales by it. Known after preflight. */
+  readonly slowdown: number;
   /** Fails with a UserError naming the fix when the provider cannot run (engine unreachable...). */
   preflight(): Promise<void>;
   /**

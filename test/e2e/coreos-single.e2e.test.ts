@@ -240,6 +240,25 @@ describe.skipIf(skip)("coreos-single on Docker", () => {
     expect(await readFile(join(stateDir(), "pki", "kube-apiserver.crt"), "utf8")).toBe(before);
   }, 120_000);
 
+  it("stops keeping its node, and starts again with every check back green", async () => {
+    const stop = await lab(["stop", NAME], env);
+    expect(stop.exitCode, stop.all).toBe(0);
+    const status = await lab(["status", NAME, "--json"], env);
+    expect(JSON.parse(status.stdout)).toMatchObject({ phase: "stopped", nodeStatus: [{ name: "core1", state: "stopped" }] });
+    const start = await lab(["start", NAME, "--json"], env);
+    expect(start.exitCode, start.all).toBe(0);
+    const events = jsonLines(start.stdout);
+    expect(events.at(-1)).toMatchObject({ type: "run-end", status: "ok" });
+    const results = events.filter((e) => e.type === "check").map((e) => e.result as CheckResult);
+    expect(results.filter((x) => x.status === "fail")).toEqual([]);
+    expect(results.filter((x) => x.status === "pass").length).toBeGreaterThanOrEqual(7);
+    // It came back as the lab it was: same file of record, same node subnet, certificates reused.
+    const pkiLog = events.find((e) => e.type === "log" && e.step === "pki") as { message: string };
+    expect(pkiLog.message).toMatch(/^0 certificates made, \d+ reused/);
+    const state = JSON.parse(await readFile(join(stateDir(), "state.json"), "utf8")) as { labFile: string; phase: string };
+    expect(state).toMatchObject({ labFile: file, phase: "up" });
+  }, 180_000);
+
   it("never changed the host's sysctls while up", async () => {
     expect(sysctlChanges(sysctlsBefore, await hostSysctls())).toEqual([]);
   });

@@ -7,7 +7,7 @@ import { join } from "node:path";
 import type { Command } from "commander";
 import { listLabs } from "../../lab/lab-status.js";
 import { packagePath } from "../../package-root.js";
-import { createProvider } from "../../providers/registry.js";
+import { AVAILABLE_PROVIDERS, createProvider } from "../../providers/registry.js";
 import { age, printResult, reported, table } from "../output.js";
 
 async function labFiles(): Promise<string[]> {
@@ -26,9 +26,13 @@ export function listCommand(program: Command): void {
     .description("list labs that exist, and the lab files available to bring up")
     .action(async (_opts: unknown, cmd: Command) => {
       await reported(cmd, async (global) => {
-        const provider = createProvider("docker");
-        await provider.preflight();
-        const labs = await listLabs(provider);
+        // Every provider this host can run: labs of both kinds are listed; Docker's absence is
+        // reported when no provider at all can be reached.
+        const providers = AVAILABLE_PROVIDERS.map(createProvider);
+        const reachable = await Promise.all(providers.map((p) => p.preflight().then(() => undefined, (error: unknown) => error)));
+        const usable = providers.filter((_, i) => reachable[i] === undefined);
+        if (usable.length === 0) throw reachable[0];
+        const labs = await listLabs(usable);
         const available = await labFiles();
         printResult(global, { labs, available }, () => [
           ...(labs.length

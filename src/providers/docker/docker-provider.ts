@@ -13,6 +13,7 @@ import { errorMessage, UserError } from "../../errors.js";
 import { writeFileAtomic } from "../../atomic-write.js";
 import { cacheHome } from "../../lab-paths.js";
 import type { Plan, PlannedNode } from "../../plan/plan.js";
+import { LabResourcesByLab } from "../lab-resources.js";
 import type {
   CreateNodesOptions,
   ExecOptions,
@@ -64,6 +65,7 @@ function unprivilegedHostConfig(): Docker.HostConfig {
 /** The Docker provider. */
 export class DockerProvider implements Provider {
   readonly name = "docker";
+  readonly slowdown = 1;
   private readonly docker: Docker;
   private privileged: PrivilegedMode;
   /** --privileged is used because an earlier run found it works here (so a refusal falls back). */
@@ -336,16 +338,7 @@ export class DockerProvider implements Provider {
       this.docker.listNetworks({ filters }),
       this.docker.listVolumes({ filters }),
     ]);
-    const labs = new Map<string, LabResources>();
-    const entry = (name: string): LabResources => {
-      let r = labs.get(name);
-      if (!r) {
-        r = { lab: name, provider: this.name, nodes: [], networks: [], volumes: [] };
-        labs.set(name, r);
-      }
-      return r;
-    };
-    if (lab) entry(lab);
+    const labs = new LabResourcesByLab(this.name, lab);
     for (const c of containers) {
       const name = c.Labels[LAB_LABEL]!;
       const node: NodeStatus = {
@@ -355,12 +348,11 @@ export class DockerProvider implements Provider {
         ip: Object.values(c.NetworkSettings?.Networks ?? {})[0]?.IPAddress || undefined,
         createdAt: new Date(c.Created * 1000).toISOString(),
       };
-      entry(name).nodes.push(node);
+      labs.of(name).nodes.push(node);
     }
-    for (const n of networks) entry(n.Labels![LAB_LABEL]!).networks.push(n.Name);
-    for (const v of volumes.Volumes ?? []) entry(v.Labels[LAB_LABEL]!).volumes.push(v.Name);
-    for (const r of labs.values()) r.nodes.sort((a, b) => a.name.localeCompare(b.name));
-    return [...labs.values()];
+    for (const n of networks) labs.of(n.Labels![LAB_LABEL]!).networks.push(n.Name);
+    for (const v of volumes.Volumes ?? []) labs.of(v.Labels[LAB_LABEL]!).volumes.push(v.Name);
+    return labs.all();
   }
 
   async stop(lab: string): Promise<void> {

@@ -20,6 +20,7 @@ import { hostSubnets, pickNodeSubnet } from "../../lab/pick-subnet.js";
 import { prefixLength } from "../../plan/ipv4.js";
 import type { Plan, PlannedNode } from "../../plan/plan.js";
 import { nodeMac, renderVagrantfile, type VagrantSettings } from "../../render/vagrantfile.js";
+import { LabResourcesByLab } from "../lab-resources.js";
 import type { CreateNodesOptions, ExecOptions, ExecResult, LabResources, NodeFile, Provider, Share } from "../provider.js";
 import { detectAcceleration } from "./acceleration.js";
 import { runVagrant } from "./vagrant-cli.js";
@@ -46,6 +47,9 @@ const POOL_ROOT = "/var/lib/libvirt/images";
 /** How long a VM may take from `vagrant up` returning to systemd being up (software emulation is slow). */
 const BOOT_TIMEOUT_MS = 300_000;
 
+/** How much longer waits are under software emulation (measured: control plane start-up ~10x a container's). */
+const SOFTWARE_EMULATION_SLOWDOWN = 10;
+
 /** What kubelab keeps beside the Vagrantfile. */
 interface KeptSettings {
   management: string;
@@ -54,14 +58,18 @@ interface KeptSettings {
 /** The Vagrant (libvirt) provider. */
 export class VagrantProvider implements Provider {
   readonly name = "vagrant";
+  /** VMs boot and start services slower than containers; under software emulation, far slower. */
+  slowdown = 2;
   /** The box prepareImage settled on, and how it boots. */
   private box: { name: string; boot?: VagrantSettings["boot"] } | undefined;
 
   async preflight(): Promise<void> {
-    const [plugins, libvirt] = await Promise.all([
+    const [plugins, libvirt, acceleration] = await Promise.all([
       execa("vagrant", ["plugin", "list"], { reject: false, env: { VAGRANT_CHECKPOINT_DISABLE: "1" }, timeout: 60_000 }),
       virsh(["version"], { allowFailure: true }),
+      detectAcceleration(),
     ]);
+    if (acceleration.driver === "qemu") this.slowdown = SOFTWARE_EMULATION_SLOWDOWN;
     if (plugins.exitCode !== 0) {
       throw new UserError(`failed to run vagrant: ${(plugins.stderr || plugins.shortMessage || "").trim().split("\n")[0]}`, {
         hint: "install Vagrant and its libvirt plugin (Debian: `sudo apt-get install vagrant vagrant-libvirt libvirt-daemon-system`); `lab doctor` checks the host",
@@ -243,34 +251,24 @@ export class VagrantProvider implements Provider {
 
   async list(lab?: string): Promise<LabResources[]> {
     const [domains, networks, pools] = await Promise.all([listDomains(), listNetworks(), listPools()]);
-    const labs = new Map<string, LabResources>();
-    const entry = (name: string): LabResources => {
-      let r = labs.get(name);
-      if (!r) {
-        r = { lab: name, provider: this.name, nodes: [], networks: [], volumes: [] };
-        labs.set(name, r);
-      }
-      return r;
-    };
-    if (lab) entry(lab);
+    const labs = new LabResourcesByLab(this.name, lab);
     const wanted = (name: string): string | undefined => {
       const owner = labOf(name);
       return owner !== undefined && (lab === undefined || owner === lab) ? owner : undefined;
     };
     for (const d of domains) {
       const owner = wanted(d.name);
-      if (owner) entry(owner).nodes.push({ name: d.name.slice(domainPrefix(owner).length), id: d.name, state: d.running ? "running" : "stopped" });
+      if (owner) labs.of(owner).nodes.push({ name: d.name.slice(domainPrefix(owner).length), id: d.name, state: d.running ? "running" : "stopped" });
     }
     for (const n of networks) {
       const owner = wanted(n);
-      if (owner) entry(owner).networks.push(n);
+      if (owner) labs.of(owner).networks.push(n);
     }
     for (const p of pools) {
       const owner = wanted(p);
-      if (owner) entry(owner).volumes.push(p, ...(await listVolumes(p)).map((v) => `${p}/${v}`));
+      if (owner) labs.of(owner).volumes.push(p, ...(await listVolumes(p)).map((v) => `${p}/${v}`));
     }
-    for (const r of labs.values()) r.nodes.sort((a, b) => a.name.localeCompare(b.name));
-    return [...labs.values()];
+    return labs.all();
   }
 
   async delete(lab: string): Promise<LabResources> {
