@@ -14,7 +14,9 @@ export async function unpackImage(docker: Docker, image: string, dir: string): P
   const container = await docker.createContainer({ Image: image, Labels: { "io.kubelab.purpose": "export" } });
   try {
     const stream = (await container.export()) as Readable;
-    await runHostTool(TAR, ["-x", "-C", dir, "--numeric-owner", "--same-permissions", "--xattrs", "--xattrs-include=*"], {
+    // --ignore-zeros: tar reads the stream to its end, padding after the archive's end included,
+    // rather than closing it early (which would look like a failed stream).
+    await runHostTool(TAR, ["-x", "-C", dir, "--ignore-zeros", "--numeric-owner", "--same-permissions", "--xattrs", "--xattrs-include=*"], {
       what: `unpack the files of ${image}`,
       stdin: stream,
     });

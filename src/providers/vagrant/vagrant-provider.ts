@@ -124,7 +124,8 @@ export class VagrantProvider implements Provider {
     await ensurePool(BASE_POOL, join(POOL_ROOT, BASE_POOL));
     const stem = box.replace(/[^\w.-]/g, "_");
     const upload = async (file: string): Promise<string> => {
-      const volume = `${stem}-${file}`;
+      // Named by the file's time too: a box rebuilt under the same name brings its own kernel.
+      const volume = `${stem}-${Math.round((await stat(join(boxDir, file))).mtimeMs)}-${file}`;
       const existing = await volumePath(BASE_POOL, volume);
       if (existing) return existing;
       return uploadVolume(BASE_POOL, volume, join(boxDir, file), (await stat(join(boxDir, file))).size);
