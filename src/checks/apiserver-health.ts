@@ -5,6 +5,7 @@ import { shellLine } from "../errors.js";
 import { certPath } from "../render/node-layout.js";
 import { exec, lastLines } from "../pipeline/node-commands.js";
 import { checkResult, type Check } from "./check.js";
+import { scaledTimeout } from "../pipeline/node-commands.js";
 
 /** API server /version and /healthz on each control plane node. */
 export const apiserverHealth: Check = {
@@ -16,7 +17,7 @@ export const apiserverHealth: Check = {
       ctx.plan.api.servers.map(async (node) => {
         const started = Date.now();
         const url = (path: string): string => `https://127.0.0.1:${ctx.plan.api.port}${path}`;
-        const curl = (path: string): string[] => ["curl", "-fsS", "--max-time", "5", "--cacert", certPath("ca"), url(path)];
+        const curl = (path: string): string[] => ["curl", "-fsS", "--max-time", String(scaledTimeout(5_000, ctx) / 1000), "--cacert", certPath("ca"), url(path)];
         const [version, healthz] = await Promise.all([exec(ctx, node.name, curl("/version")), exec(ctx, node.name, curl("/healthz"))]);
         let gitVersion = "";
         try {

@@ -49,7 +49,7 @@ export const clusterIpService: Check = {
     }
     return Promise.all(
       nodes.map(async (node) => {
-        const argv = ["curl", "-fsS", "--max-time", "2", `http://${ip}/`];
+        const argv = ["curl", "-fsS", "--max-time", String(scaledTimeout(2_000, ctx) / 1000), `http://${ip}/`];
         // kube-proxy programs the Service a moment after the endpoint appears: retry briefly.
         const deadline = Date.now() + scaledTimeout(30_000, ctx);
         let r = await exec(ctx, node.name, argv);

@@ -7,6 +7,7 @@ import { certificateParts } from "../pki/certificate-specs.js";
 import { certPath, keyPath } from "../render/node-layout.js";
 import { exec, lastLines } from "../pipeline/node-commands.js";
 import { checkResult, type Check } from "./check.js";
+import { scaledTimeout } from "../pipeline/node-commands.js";
 
 /** etcd /version on each member. */
 export const etcdVersion: Check = {
@@ -18,7 +19,7 @@ export const etcdVersion: Check = {
       ctx.plan.etcd.members.map(async (member) => {
         const started = Date.now();
         const argv = [
-          "curl", "-fsS", "--max-time", "5",
+          "curl", "-fsS", "--max-time", String(scaledTimeout(5_000, ctx) / 1000),
           "--cacert", certPath(certificateParts(ctx.plan).etcdCa),
           "--cert", certPath("etcd-healthcheck-client"),
           "--key", keyPath("etcd-healthcheck-client"),

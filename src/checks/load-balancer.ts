@@ -8,6 +8,7 @@ import { certPath } from "../render/node-layout.js";
 import { exec, lastLines } from "../pipeline/node-commands.js";
 import type { LabContext } from "../pipeline/lab-context.js";
 import { checkResult, type Check } from "./check.js";
+import { scaledTimeout } from "../pipeline/node-commands.js";
 
 /** HAProxy's operational state of each server of the API servers' backend (2 is up). */
 export async function backendStates(ctx: LabContext): Promise<Map<string, number>> {
@@ -34,7 +35,7 @@ export const loadBalancer: Check = {
     const states = await backendStates(ctx);
     const down = ctx.plan.api.servers.filter((s) => states.get(s.name) !== 2).map((s) => s.name);
     const from = adminNode(ctx.plan).name;
-    const argv = ["curl", "-fsS", "--max-time", "3", "--cacert", certPath("ca"), `${ctx.plan.api.endpoint}/version`];
+    const argv = ["curl", "-fsS", "--max-time", String(scaledTimeout(3_000, ctx) / 1000), "--cacert", certPath("ca"), `${ctx.plan.api.endpoint}/version`];
     const r = await exec(ctx, from, argv);
     let version = "";
     try {
