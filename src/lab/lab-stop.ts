@@ -30,8 +30,8 @@ export async function labStart(name: string, input: Pick<LabUpInput, "emit" | "s
   const existing = await labFromState(name);
   return labUp({
     ...input,
+    // The copy names the provider and the node subnet it was brought up with.
     lab: existing.paths.labFile,
-    provider: existing.lab.provider,
     ...(existing.state.with ? { with: existing.state.with } : {}),
   });
 }

@@ -24,7 +24,6 @@ import type { RunContext } from "../pipeline/run-context.js";
 import { stageSteps } from "../pipeline/step.js";
 import type { Provider } from "../providers/provider.js";
 import { createProvider } from "../providers/registry.js";
-import { networkName } from "../providers/docker/docker-names.js";
 import { findLabFile } from "./find-lab-file.js";
 import { hostSubnets, pickNodeSubnet } from "./pick-subnet.js";
 
@@ -51,13 +50,24 @@ export interface LabUpResult {
   paths?: LabPaths;
 }
 
+/** The networks in use where the provider makes its own and on the host, and whether the lab has its own already. */
+interface NetworksInUse {
+  used: string[];
+  /** The lab's own network exists (it is being brought up again): its subnet is no clash. */
+  ownsNetwork: boolean;
+}
+
+async function networksInUse(provider: Provider, lab: string): Promise<NetworksInUse> {
+  const [[resources], subnets] = await Promise.all([provider.list(lab), provider.usedSubnets()]);
+  return { used: [...subnets, ...hostSubnets()], ownsNetwork: (resources?.networks.length ?? 0) > 0 };
+}
+
 /** The node subnet: pinned by the file, kept from an earlier run, or picked free. */
-async function resolveNodeSubnet(labName: string, pinned: string | undefined, previous: LabState | undefined, provider: Provider, avoid: string[]): Promise<string> {
-  const used = (await provider.usedSubnets()).concat(hostSubnets());
+function resolveNodeSubnet(pinned: string | undefined, previous: LabState | undefined, networks: NetworksInUse, avoid: string[]): string {
   const ownNetwork = previous?.nodeSubnet;
   if (pinned) {
-    const clash = used.find((u) => u !== ownNetwork && overlaps(u, pinned));
-    if (clash && !(await ownsNetwork(provider, labName))) {
+    const clash = networks.used.find((u) => u !== ownNetwork && overlaps(u, pinned));
+    if (clash && !networks.ownsNetwork) {
       throw new UserError(`failed to use node subnet ${pinned}: it overlaps ${clash}, which is already in use on this host`, {
         hint: "pick another network.nodeSubnet, or leave it out to have a free one picked",
         exitCode: 2,
@@ -66,16 +76,16 @@ async function resolveNodeSubnet(labName: string, pinned: string | undefined, pr
     return pinned;
   }
   if (previous?.nodeSubnet) return previous.nodeSubnet;
-  return pickNodeSubnet([...used, ...avoid]);
+  return pickNodeSubnet([...networks.used, ...avoid]);
 }
 
 /**
- * The pod network and the service range must not overlap a network the engine or the host already
+ * The pod network and the service range must not overlap a network the provider or the host already
  * has (the lab's own excepted): packets for them would go the wrong way.
  */
-async function checkPodAndServiceRanges(labName: string, network: { podCidr: string; serviceCidr: string }, provider: Provider, previous: LabState | undefined): Promise<void> {
-  const own = (await ownsNetwork(provider, labName)) ? previous?.nodeSubnet : undefined;
-  const used = (await provider.usedSubnets()).concat(hostSubnets()).filter((u) => u !== own);
+function checkPodAndServiceRanges(network: { podCidr: string; serviceCidr: string }, networks: NetworksInUse, previous: LabState | undefined): void {
+  const own = networks.ownsNetwork ? previous?.nodeSubnet : undefined;
+  const used = networks.used.filter((u) => u !== own);
   for (const [key, range] of [["podCidr", network.podCidr], ["serviceCidr", network.serviceCidr]] as const) {
     const clash = used.find((u) => overlaps(u, range));
     if (clash) {
@@ -85,11 +95,6 @@ async function checkPodAndServiceRanges(labName: string, network: { podCidr: str
       });
     }
   }
-}
-
-async function ownsNetwork(provider: Provider, lab: string): Promise<boolean> {
-  const [resources] = await provider.list(lab);
-  return (resources?.networks ?? []).includes(networkName(lab));
 }
 
 /** Brings a lab up and runs its checks. */
@@ -113,8 +118,9 @@ export async function labUp(input: LabUpInput): Promise<LabUpResult> {
 
   const paths = new LabPaths(lab.name);
   const previous = await readLabState(paths);
-  const nodeSubnet = await resolveNodeSubnet(lab.name, lab.network.nodeSubnet, previous, provider, [lab.network.podCidr, lab.network.serviceCidr]);
-  await checkPodAndServiceRanges(lab.name, lab.network, provider, previous);
+  const networks = await networksInUse(provider, lab.name);
+  const nodeSubnet = resolveNodeSubnet(lab.network.nodeSubnet, previous, networks, [lab.network.podCidr, lab.network.serviceCidr]);
+  checkPodAndServiceRanges(lab.network, networks, previous);
   const resolved: ResolvedLab = { ...lab, network: { ...lab.network, nodeSubnet } };
   const plan = planLab(resolved);
   const stages = buildUpPipeline(plan);

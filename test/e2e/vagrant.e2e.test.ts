@@ -108,8 +108,11 @@ describe.skipIf(skip)("coreos-single on a VM (provider vagrant)", () => {
   it("status lists the node as a running VM", async () => {
     const r = await lab(["status", NAME, "--json"], env);
     expect(r.exitCode, r.all).toBe(0);
-    expect(r.stdout).toContain("vagrant");
-    expect(r.stdout).toContain("core1");
+    expect(JSON.parse(r.stdout)).toMatchObject({
+      provider: "vagrant",
+      phase: "up",
+      nodeStatus: [{ name: "core1", id: `${domainPrefix(NAME)}core1`, state: "running" }],
+    });
   });
 
   it("down removes every domain, network, pool and volume, and the state", async () => {

@@ -45,7 +45,7 @@ export async function writeSshConfig(file: string, controlDir: string, vagrantSs
 }
 
 /** ssh's own failures (exit code 255 with ssh's message), as opposed to the command's. */
-const SSH_FAILURE = /^(ssh:|kex_exchange|Connection (closed|refused|timed out)|mux_client|Control socket|Host key verification|Permission denied \(publickey)/m;
+const SSH_FAILURE = /^(ssh:|Can.t open user config file|kex_exchange|Connection (closed|refused|timed out)|mux_client|Control socket|Host key verification|Permission denied \(publickey)/m;
 
 /** Runs argv as root on `node` over the shared connection. Never throws for a non-zero exit. */
 export async function sshExec(configFile: string, node: string, argv: string[], options: ExecOptions & { stdinStream?: Readable } = {}): Promise<ExecResult> {

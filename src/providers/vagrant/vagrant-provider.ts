@@ -62,6 +62,8 @@ export class VagrantProvider implements Provider {
   slowdown = 2;
   /** The box prepareImage settled on, and how it boots. */
   private box: { name: string; boot?: VagrantSettings["boot"] } | undefined;
+  /** Labs whose SSH settings are known to be written. */
+  private readonly sshReady = new Set<string>();
 
   async preflight(): Promise<void> {
     const [plugins, libvirt, acceleration] = await Promise.all([
@@ -236,8 +238,12 @@ export class VagrantProvider implements Provider {
 
   async exec(lab: string, node: string, argv: string[], options: ExecOptions & { stdinStream?: Readable } = {}): Promise<ExecResult> {
     const config = new LabPaths(lab).sshConfig;
-    if (!(await stat(config).catch(() => undefined))) {
-      throw new UserError(`failed to run a command on node ${node} of lab ${lab}: the lab has no running VMs`, { hint: `is the lab up? \`lab status ${lab}\`` });
+    // Checked once per lab, not on every command: ssh itself reports a VM that went away.
+    if (!this.sshReady.has(lab)) {
+      if (!(await stat(config).catch(() => undefined))) {
+        throw new UserError(`failed to run a command on node ${node} of lab ${lab}: the lab has no running VMs`, { hint: `is the lab up? \`lab status ${lab}\`` });
+      }
+      this.sshReady.add(lab);
     }
     return sshExec(config, node, argv, options);
   }
