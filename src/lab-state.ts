@@ -17,6 +17,11 @@ export interface LabState {
   updatedAt: string;
   /** creating: a run is (or was) under way; up: the last run ended green; failed: it did not; stopped: `lab stop`. */
   phase: "creating" | "up" | "failed" | "stopped";
+  /**
+   * The lab went green with the configuration in its lab.yaml and no run has changed it since: a
+   * later `lab up` only checks it, or starts its stopped nodes, instead of redoing every step.
+   */
+  green?: boolean;
   /** The step that failed, when phase is failed. */
   failedStep?: string;
   /** The node subnet, as given or picked. */

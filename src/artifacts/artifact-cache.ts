@@ -45,10 +45,17 @@ export class ArtifactCache {
 
   /**
    * Stores files (name -> path on disk, symlinks followed) as a component version, as copies.
-   * Replaces a previous copy whole; a failed store leaves the cache as it was.
+   * Replaces a previous copy whole; a failed store leaves the cache as it was. A copy already
+   * holding exactly these files is kept as it is: running labs share its folder with their nodes
+   * (a replaced folder would leave them an empty mount).
    */
   async store(component: ComponentName, version: string, files: Map<string, string>, source: string): Promise<CacheManifest> {
     const final = this.dir(component, version);
+    const existing = await this.manifest(component, version);
+    if (existing && Object.keys(existing.files).length === files.size) {
+      const same = await Promise.all([...files].map(async ([name, path]) => existing.files[name] === (await sha256File(await realpath(path)))));
+      if (same.every(Boolean)) return existing;
+    }
     const temp = `${final}.tmp-${process.pid}`;
     await rm(temp, { recursive: true, force: true });
     await mkdir(temp, { recursive: true });

@@ -4,10 +4,13 @@
  * generation alone. Prints a table (and JSON with --json).
  *
  *   npm run bench -- [--runs N] [--lab NAME] [--overlay routes|vxlan|flannel] [--scale PREFIX=N]
- *                    [--control-plane systemd|static-pods] [--json]
+ *                    [--control-plane systemd|static-pods] [--ui] [--json]
  *
  * Besides the lab's own figures it measures `lab images load` of a 10 MB image into the lab's
- * nodes, and the memory each node uses once the lab is up and idle.
+ * nodes, the memory each node uses once the lab is up and idle, `lab up` again of the unchanged
+ * lab, and `lab stop` / `lab start`. With --ui it measures instead
+ * what the live Ink view costs `lab up`: runs with the view in a real terminal against runs with
+ * --json (`ui-overhead.ts`).
  */
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -16,25 +19,15 @@ import { parseArgs } from "node:util";
 import Docker from "dockerode";
 import { execa } from "execa";
 import { buildFillerImage } from "./filler-image.js";
+import { seconds, seriesTable, type Series } from "./stats.js";
+import { measureReruns } from "./rerun-figures.js";
+import { measureUiOverhead } from "./ui-overhead.js";
 import { labSchema } from "../config/lab-schema.js";
 import { LabPaths } from "../lab-paths.js";
 import { packagePath } from "../package-root.js";
 import { ensurePki } from "../pki/pki-store.js";
 import { planLab, type ResolvedLab } from "../plan/plan.js";
 import { parse } from "yaml";
-
-/** Times of one measured quantity over the runs. */
-interface Series {
-  name: string;
-  samples: number[];
-}
-
-const median = (xs: number[]): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  const mid = Math.floor(s.length / 2);
-  return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
-};
-const seconds = (ms: number): string => (ms / 1000).toFixed(2);
 
 function cli(args: string[], env: NodeJS.ProcessEnv) {
   return execa("node", [packagePath("dist", "cli", "main.js"), ...args], { env, reject: false, all: true });
@@ -48,6 +41,7 @@ async function main(): Promise<void> {
       overlay: { type: "string" },
       "control-plane": { type: "string" },
       scale: { type: "string", multiple: true, default: [] },
+      ui: { type: "boolean", default: false },
       json: { type: "boolean", default: false },
     },
   });
@@ -69,7 +63,34 @@ async function main(): Promise<void> {
   }
   const file = join(home, `${name}.yaml`);
   await writeFile(file, source);
-  const upArgs = ["up", file, "--json", ...values.scale.flatMap((s) => ["--scale", s])];
+  const scaleArgs = values.scale.flatMap((s) => ["--scale", s]);
+  const upArgs = ["up", file, "--json", ...scaleArgs];
+  const variant = [values.overlay && `overlay ${values.overlay}`, controlPlane && `control plane ${controlPlane}`, ...values.scale.map((x) => `--scale ${x}`)].filter(Boolean).join(", ");
+  const title = `lab ${values.lab}${variant ? ` (${variant})` : ""}`;
+
+  if (values.ui) {
+    // The live view as a person sees it: not in CI, colours on.
+    const uiEnv: NodeJS.ProcessEnv = { ...process.env, KUBELAB_HOME: home };
+    for (const key of ["CI", "CONTINUOUS_INTEGRATION", "NO_COLOR"]) delete uiEnv[key];
+    process.stderr.write(`warming up (${name}) ...\n`);
+    const report = await measureUiOverhead({
+      name,
+      file,
+      upArgs: scaleArgs,
+      jsonFile: join(home, "events.jsonl"),
+      runs,
+      env: uiEnv,
+      onRun: (message) => process.stderr.write(`${message}\n`),
+    }).finally(() => rm(home, { recursive: true, force: true }));
+    if (values.json) {
+      process.stdout.write(`${JSON.stringify({ lab: values.lab, overlay: values.overlay, scale: values.scale, controlPlane, runs, ...report })}\n`);
+      return;
+    }
+    const percent = (x: number): string => `${x >= 0 ? "+" : ""}${x.toFixed(1)}%`;
+    process.stdout.write(`\n${title}: lab up with the Ink view in a real terminal against --json, ${runs} runs each, warm caches\n\n${seriesTable(report.series).join("\n")}\n`);
+    process.stdout.write(`\nthe Ink view changes lab up's wall time by ${percent(report.wallOverheadPercent)} (medians; the issue allows at most +2%) and the CLI's CPU time by ${percent(report.cpuOverheadPercent)}\n`);
+    return;
+  }
 
   // Warm-up: the node image and artifacts must already be there; this run is not measured.
   process.stderr.write(`warming up (${name}) ...\n`);
@@ -81,6 +102,8 @@ async function main(): Promise<void> {
   // With the warm-up lab still up: images load of 10 MB, and each node's idle memory.
   const imagesLoad = await measureImagesLoad(name, env);
   const memory = await nodeMemory(name);
+  // Still with the warm-up lab: lab up again unchanged, and lab stop / lab start.
+  const reruns = await measureReruns(name, upArgs, env, runs);
   await cli(["down", name], env);
 
   const phases = new Map<string, number[]>();
@@ -127,17 +150,15 @@ async function main(): Promise<void> {
     { name: "lab down (wall)", samples: downs },
     { name: "PKI alone (fresh)", samples: pki },
     { name: "lab images load, 10 MB image", samples: [imagesLoad] },
+    { name: "lab up again, unchanged (checks only)", samples: reruns.rerun },
+    { name: "lab stop", samples: reruns.stop },
+    { name: "lab start, stopped to green", samples: reruns.start },
   ];
   if (values.json) {
     process.stdout.write(`${JSON.stringify({ lab: values.lab, overlay: values.overlay, scale: values.scale, controlPlane, runs, series, memoryMiB: memory })}\n`);
     return;
   }
-  const rows = series.map((s) => [s.name, seconds(median(s.samples)), seconds(Math.min(...s.samples)), seconds(Math.max(...s.samples))]);
-  const header = ["measure", "median s", "min s", "max s"];
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const line = (cells: string[]): string => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join("  ");
-  const variant = [values.overlay && `overlay ${values.overlay}`, controlPlane && `control plane ${controlPlane}`, ...values.scale.map((x) => `--scale ${x}`)].filter(Boolean).join(", ");
-  process.stdout.write(`\nlab ${values.lab}${variant ? ` (${variant})` : ""}, ${runs} runs, warm caches\n\n${[line(header), ...rows.map(line)].join("\n")}\n`);
+  process.stdout.write(`\n${title}, ${runs} runs, warm caches\n\n${seriesTable(series).join("\n")}\n`);
   process.stdout.write(`\nidle memory per node (MiB): ${Object.entries(memory).map(([n, m]) => `${n} ${m.toFixed(0)}`).join(", ")}\n`);
   process.stdout.write("steps in the same parallel stage overlap (artifacts+node-image, nodes+pki+component-images, etcd+kubelet, control-plane+overlay).\n");
 }

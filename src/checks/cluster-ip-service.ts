@@ -54,7 +54,7 @@ export const clusterIpService: Check = {
         const deadline = Date.now() + scaledTimeout(30_000, ctx);
         let r = await exec(ctx, node.name, argv);
         while (r.stdout.trim() !== token && Date.now() < deadline) {
-          await new Promise((res) => setTimeout(res, 250));
+          await new Promise((res) => setTimeout(res, 100));
           r = await exec(ctx, node.name, argv);
         }
         const saw = r.stdout.trim() || lastLines(r.stderr, 2).trim();

@@ -8,7 +8,7 @@ import { runAbortController } from "../pipeline/run-abort.js";
 import { reportError, type GlobalOptions } from "./output.js";
 
 /** A renderer for this process's stdout. */
-export function eventRenderer(options: GlobalOptions): Renderer {
+export async function eventRenderer(options: GlobalOptions): Promise<Renderer> {
   const mode = chooseMode({ json: Boolean(options.json), stdout: process.stdout, env: process.env });
   return createRenderer({
     mode,
@@ -25,7 +25,7 @@ export function eventRenderer(options: GlobalOptions): Renderer {
  * reported as the other commands report theirs.
  */
 export async function runRendered(options: GlobalOptions, run: (sink: EventSink, signal: AbortSignal) => Promise<{ ok: boolean }>): Promise<void> {
-  const renderer = eventRenderer(options);
+  const renderer = await eventRenderer(options);
   const controller = runAbortController();
   const onSignal = (): void => controller.abort();
   process.once("SIGINT", onSignal);

@@ -6,13 +6,17 @@ import { Command } from "commander";
 import { readFileSync } from "node:fs";
 import { packagePath } from "../package-root.js";
 import { artifactsCommand } from "./commands/artifacts.js";
+import { completionCommands } from "./commands/completion.js";
 import { doctorCommand } from "./commands/doctor.js";
 import { downCommand } from "./commands/down.js";
 import { execCommand } from "./commands/exec.js";
+import { graphCommand } from "./commands/graph.js";
 import { imageCommand } from "./commands/image.js";
 import { imagesCommand } from "./commands/images.js";
+import { kubeconfigCommand } from "./commands/kubeconfig.js";
 import { listCommand } from "./commands/list.js";
 import { logsCommand } from "./commands/logs.js";
+import { shellCommand } from "./commands/shell.js";
 import { statusCommand } from "./commands/status.js";
 import { stopStartCommands } from "./commands/stop-start.js";
 import { upCommand } from "./commands/up.js";
@@ -24,6 +28,10 @@ for (const stream of [process.stdout, process.stderr]) {
     if (error.code !== "EPIPE") throw error;
   });
 }
+
+// React (under the Ink view) runs its production build, unless NODE_ENV asks for another: the
+// development build doubles what the live view costs.
+process.env.NODE_ENV ??= "production";
 
 const { version } = JSON.parse(readFileSync(packagePath("package.json"), "utf8")) as { version: string };
 
@@ -43,13 +51,17 @@ upCommand(program);
 downCommand(program);
 stopStartCommands(program);
 statusCommand(program);
+kubeconfigCommand(program);
 listCommand(program);
 verifyCommand(program);
 logsCommand(program);
 execCommand(program);
+shellCommand(program);
 imageCommand(program);
 imagesCommand(program);
 artifactsCommand(program);
+completionCommands(program);
 doctorCommand(program);
+graphCommand(program);
 
 await program.parseAsync(process.argv);

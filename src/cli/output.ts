@@ -6,6 +6,7 @@ import type { Command } from "commander";
 import { LabFileError, formatProblem } from "../config/problem.js";
 import { CommandError, errorMessage, isUserError } from "../errors.js";
 import { toErrorInfo } from "../pipeline/error-info.js";
+import type { ErrorLine } from "../pipeline/events.js";
 
 /** Global options every command understands. */
 export interface GlobalOptions {
@@ -20,7 +21,8 @@ export function reportError(error: unknown, options: GlobalOptions): number {
     const info = toErrorInfo(error);
     const problems = error instanceof LabFileError ? error.problems : undefined;
     if (!options.verbose) delete info.stack;
-    process.stdout.write(`${JSON.stringify({ type: "error", exitCode, error: info, ...(problems ? { problems } : {}) })}\n`);
+    const line: ErrorLine = { type: "error", exitCode, error: info, ...(problems ? { problems } : {}) };
+    process.stdout.write(`${JSON.stringify(line)}\n`);
     return exitCode;
   }
   const lines: string[] = [];

@@ -3,27 +3,24 @@
  * and what to do about it. The loader collects every problem of a file before it gives up, so a
  * user fixes them all in one round.
  */
+import { z } from "zod";
 import { UserError } from "../errors.js";
 
-/** How bad a problem is: errors stop the lab file from loading, warnings are only reported. */
-export type Severity = "error" | "warning";
+/** One problem of a lab file, positioned at the YAML node it concerns. */
+export const problemSchema = z
+  .strictObject({
+    file: z.string().describe("the lab file, as the user named it"),
+    line: z.number().int().describe("1-based line"),
+    col: z.number().int().describe("1-based column"),
+    path: z.array(z.union([z.string(), z.number()])).describe('path of the value in the lab, e.g. ["nodes", 2, "ip"]; empty for the whole file'),
+    severity: z.enum(["error", "warning"]).describe("errors stop the lab file from loading, warnings are only reported"),
+    message: z.string().describe("what is wrong, lower-case, no trailing period"),
+    hint: z.string().optional().describe("what to do about it"),
+  })
+  .meta({ id: "Problem", description: "a problem of a lab file" });
 
 /** One problem of a lab file, positioned at the YAML node it concerns. */
-export interface Problem {
-  /** The lab file, as the user named it. */
-  file: string;
-  /** 1-based line. */
-  line: number;
-  /** 1-based column. */
-  col: number;
-  /** Path of the value in the lab, e.g. `["nodes", 2, "ip"]`; empty for the whole file. */
-  path: (string | number)[];
-  severity: Severity;
-  /** What is wrong, lower-case, no trailing period. */
-  message: string;
-  /** What to do about it. */
-  hint?: string;
-}
+export type Problem = z.infer<typeof problemSchema>;
 
 /**
  * Formats a problem the way compilers do, with the hint on an indented second line:

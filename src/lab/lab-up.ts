@@ -2,30 +2,38 @@
  * `lab up`: load and validate the lab file, check the provider, plan, then run the pipeline.
  * Anything wrong before the first node exists leaves nothing behind; a failure after that keeps
  * the nodes for inspection and says how to read their logs and how to remove them.
+ *
+ * It converges: a lab that is up and unchanged only has its checks run; one whose nodes stopped
+ * has them started; an interrupted or failed one gets every step again, each taking what it finds.
+ * One command at a time changes a lab (its lock).
  */
-import { rm } from "node:fs/promises";
+import { readFile, rm } from "node:fs/promises";
 import { dirname, relative } from "node:path";
-import { stringify } from "yaml";
+import { isDeepStrictEqual } from "node:util";
+import { parse, stringify } from "yaml";
 import { ArtifactCache } from "../artifacts/artifact-cache.js";
 import { writeFileAtomic } from "../atomic-write.js";
 import { loadLabFile } from "../config/load-lab.js";
-import type { ProviderName } from "../config/lab-schema.js";
+import type { Lab, ProviderName } from "../config/lab-schema.js";
 import { UserError } from "../errors.js";
 import { LabPaths } from "../lab-paths.js";
 import { readLabState, writeLabState, type LabState } from "../lab-state.js";
 import { overlaps } from "../plan/ipv4.js";
 import { planLab, type Plan, type ResolvedLab } from "../plan/plan.js";
-import { buildUpPipeline } from "../pipeline/build-pipeline.js";
+import { buildCheckPipeline, buildResumePipeline, buildUpPipeline } from "../pipeline/build-pipeline.js";
 import { toErrorInfo } from "../pipeline/error-info.js";
 import type { EventSink } from "../pipeline/events.js";
 import { runAbortController } from "../pipeline/run-abort.js";
 import { runPipeline } from "../pipeline/run-pipeline.js";
 import type { RunContext } from "../pipeline/run-context.js";
 import { stageSteps } from "../pipeline/step.js";
-import type { Provider } from "../providers/provider.js";
+import type { LabResources, Provider } from "../providers/provider.js";
 import { createProvider } from "../providers/registry.js";
 import { findLabFile } from "./find-lab-file.js";
-import { hostSubnets, pickNodeSubnet } from "./pick-subnet.js";
+import type { FileLock } from "../file-lock.js";
+import { lockLab } from "./lab-lock.js";
+import { hostSubnets, lockSubnetPicking, otherLabsSubnets, pickNodeSubnet } from "./pick-subnet.js";
+import { upMode, type UpMode } from "./up-mode.js";
 
 /** What `lab up` was asked for. */
 export interface LabUpInput {
@@ -41,6 +49,8 @@ export interface LabUpInput {
   signal?: AbortSignal;
   /** For tests: a provider instance instead of the lab's. */
   providerInstance?: Provider;
+  /** The command the user ran (`up`, or `start` bringing a stopped lab back). */
+  command?: "up" | "start";
 }
 
 /** What `lab up` did. */
@@ -55,11 +65,25 @@ interface NetworksInUse {
   used: string[];
   /** The lab's own network exists (it is being brought up again): its subnet is no clash. */
   ownsNetwork: boolean;
+  /** What the provider holds for the lab now. */
+  resources: LabResources | undefined;
 }
 
 async function networksInUse(provider: Provider, lab: string): Promise<NetworksInUse> {
   const [[resources], subnets] = await Promise.all([provider.list(lab), provider.usedSubnets()]);
-  return { used: [...subnets, ...hostSubnets()], ownsNetwork: (resources?.networks.length ?? 0) > 0 };
+  return { used: [...subnets, ...hostSubnets()], ownsNetwork: (resources?.networks.length ?? 0) > 0, resources };
+}
+
+/** The pipeline of each way up, and what the user is told about it. */
+function stagesFor(mode: UpMode, plan: Plan): { stages: ReturnType<typeof buildUpPipeline>; note?: string } {
+  switch (mode) {
+    case "check":
+      return { stages: buildCheckPipeline(), note: `lab ${plan.labName} is up and unchanged: running its checks only (nothing is changed)` };
+    case "resume":
+      return { stages: buildResumePipeline(), note: `lab ${plan.labName} went green before and is unchanged: starting its nodes and waiting for the cluster` };
+    case "full":
+      return { stages: buildUpPipeline(plan) };
+  }
 }
 
 /** The node subnet: pinned by the file, kept from an earlier run, or picked free. */
@@ -117,13 +141,51 @@ export async function labUp(input: LabUpInput): Promise<LabUpResult> {
   await provider.preflight();
 
   const paths = new LabPaths(lab.name);
+  const lock = await lockLab(paths, input.command ?? "up");
+  try {
+    return await upLocked(input, { file, lab, provider, paths, started, signal, emit, failedStep: () => failedStep });
+  } finally {
+    await lock.release();
+  }
+}
+
+/** What {@link labUp} found before taking the lab's lock. */
+interface UpSetup {
+  file: string;
+  lab: Lab;
+  provider: Provider;
+  paths: LabPaths;
+  started: number;
+  signal: AbortSignal;
+  emit: EventSink;
+  failedStep: () => string | undefined;
+}
+
+async function upLocked(input: LabUpInput, setup: UpSetup): Promise<LabUpResult> {
+  const { lab, provider, paths } = setup;
   const previous = await readLabState(paths);
   const networks = await networksInUse(provider, lab.name);
-  const nodeSubnet = resolveNodeSubnet(lab.network.nodeSubnet, previous, networks, [lab.network.podCidr, lab.network.serviceCidr]);
+  // A subnet to pick: labs starting at the same time pick one after the other, each avoiding the
+  // others' picks, until the pick is in this lab's state.
+  const picking = lab.network.nodeSubnet || previous?.nodeSubnet ? undefined : await lockSubnetPicking(`up ${lab.name}`);
+  try {
+    return await upPicked(input, setup, previous, networks, picking);
+  } finally {
+    await picking?.release();
+  }
+}
+
+async function upPicked(input: LabUpInput, setup: UpSetup, previous: LabState | undefined, networks: NetworksInUse, picking: FileLock | undefined): Promise<LabUpResult> {
+  const { file, lab, provider, paths, started, signal, emit } = setup;
+  const others = picking ? await otherLabsSubnets(lab.name) : [];
+  const nodeSubnet = resolveNodeSubnet(lab.network.nodeSubnet, previous, networks, [lab.network.podCidr, lab.network.serviceCidr, ...others]);
   checkPodAndServiceRanges(lab.network, networks, previous);
   const resolved: ResolvedLab = { ...lab, network: { ...lab.network, nodeSubnet } };
   const plan = planLab(resolved);
-  const stages = buildUpPipeline(plan);
+  const labYaml = stringify(resolved);
+  const unchanged = (await sameAsBefore(paths, resolved)) && isDeepStrictEqual(previous?.with ?? {}, input.with ?? {});
+  const mode = upMode({ previous, unchanged, planned: plan.nodes.map((n) => n.name), nodes: networks.resources?.nodes ?? [] });
+  const { stages, note } = stagesFor(mode, plan);
 
   const now = new Date().toISOString();
   const state: LabState = {
@@ -134,6 +196,8 @@ export async function labUp(input: LabUpInput): Promise<LabUpResult> {
     createdAt: previous?.createdAt ?? now,
     updatedAt: now,
     phase: "creating",
+    // Every step again: green only once it ends green.
+    green: mode !== "full" && previous?.green === true,
     nodeSubnet,
     with: input.with,
   };
@@ -152,12 +216,18 @@ export async function labUp(input: LabUpInput): Promise<LabUpResult> {
   emit({
     type: "run-start",
     lab: lab.name,
-    command: "up",
+    command: input.command ?? "up",
     provider: provider.name,
     steps: stages.flatMap(stageSteps).map((s) => ({ id: s.id, title: s.title })),
   });
-  await writeLabState(paths, state);
-  await writeFileAtomic(paths.labFile, stringify(resolved));
+  if (note) emit({ type: "log", level: "info", message: note });
+  // A lab that is up and unchanged keeps its record as it is until the checks end.
+  if (mode !== "check") {
+    await writeLabState(paths, state);
+    await writeFileAtomic(paths.labFile, labYaml);
+  }
+  // The pick is on record: other labs may pick now.
+  await picking?.release();
   try {
     await runPipeline(stages, ctx);
   } catch (error) {
@@ -171,26 +241,36 @@ export async function labUp(input: LabUpInput): Promise<LabUpResult> {
         ...state,
         ...resultsState(ctx),
         phase: "failed",
-        failedStep,
+        green: false,
+        failedStep: setup.failedStep(),
         updatedAt: new Date().toISOString(),
       });
     }
+    const interrupted = signal.aborted;
     emit({
       type: "run-end",
       status: "failed",
       durationMs: Date.now() - started,
-      error: toErrorInfo(error),
+      error: interrupted
+        ? {
+            message: nothingMade
+              ? `interrupted: lab ${lab.name} was not made (nothing is left behind)`
+              : `interrupted${setup.failedStep() ? ` during step ${setup.failedStep()}` : ""}: lab ${lab.name} is half made, its nodes are kept`,
+            hint: nothingMade ? `bring it up with: lab up ${lab.name}` : `lab up ${lab.name} carries on from here; lab down ${lab.name} removes it`,
+          }
+        : toErrorInfo(error),
       next: nothingMade
         ? []
         : [
             `the nodes are kept for inspection: lab status ${lab.name}`,
             `read a unit's log: lab logs ${lab.name} NODE UNIT   (e.g. lab logs ${lab.name} ${plan.nodes[0]!.name} kubelet)`,
+            `bring it up again (every step): lab up ${lab.name}`,
             `remove everything: lab down ${lab.name}`,
           ],
     });
     return { ok: false, plan, paths };
   }
-  await writeLabState(paths, { ...state, ...resultsState(ctx), phase: "up", updatedAt: new Date().toISOString() });
+  await writeLabState(paths, { ...state, ...resultsState(ctx), phase: "up", green: true, updatedAt: new Date().toISOString() });
   emit({
     type: "run-end",
     status: "ok",
@@ -201,6 +281,12 @@ export async function labUp(input: LabUpInput): Promise<LabUpResult> {
     ],
   });
   return { ok: true, plan, paths };
+}
+
+/** The lab is the one its state directory's copy describes (compared as data: key order aside). */
+async function sameAsBefore(paths: LabPaths, resolved: ResolvedLab): Promise<boolean> {
+  const before = await readFile(paths.labFile, "utf8").then(parse, () => undefined);
+  return isDeepStrictEqual(before, JSON.parse(JSON.stringify(resolved)));
 }
 
 function resultsState(ctx: RunContext): Partial<LabState> {

@@ -4,6 +4,7 @@
 import { writeFileAtomic } from "../atomic-write.js";
 import { runDrills } from "../checks/failover-drills.js";
 import { runChecks } from "../checks/registry.js";
+import { securityAudit } from "../security/security-audit.js";
 import type { CheckResult, EventSink } from "../pipeline/events.js";
 import { runAbortController } from "../pipeline/run-abort.js";
 import { labFromState } from "./lab-from-state.js";
@@ -19,6 +20,8 @@ export interface LabVerifyResult {
 export interface LabVerifyOptions {
   /** Also run the failover drills (they stop and restart components). */
   failover?: boolean;
+  /** Also audit every node's security settings (file modes, CA keys, API server and kubelet flags). */
+  security?: boolean;
   signal?: AbortSignal;
 }
 
@@ -31,6 +34,7 @@ export async function labVerify(name: string, emit: EventSink, options: LabVerif
   const ctx = { plan, provider, paths, emit, signal: options.signal ?? runAbortController().signal };
   const steps = [
     { id: "checks", title: "Checking the cluster", run: () => runChecks(ctx, plan.checks) },
+    ...(options.security ? [{ id: "security", title: "Auditing each node's security settings", run: () => securityAudit(ctx) }] : []),
     ...(options.failover ? [{ id: "failover", title: "Failover drills", run: () => runDrills(ctx) }] : []),
   ];
   emit({ type: "run-start", lab: name, command: "verify", provider: provider.name, steps: steps.map(({ id, title }) => ({ id, title })) });

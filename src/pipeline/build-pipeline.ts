@@ -17,6 +17,7 @@ import { startControlPlane } from "./steps/start-control-plane.js";
 import { startEtcd } from "./steps/start-etcd.js";
 import { startKubelet } from "./steps/start-kubelet.js";
 import { startLoadBalancer } from "./steps/start-load-balancer.js";
+import { waitForCluster } from "./steps/wait-for-cluster.js";
 
 /** The pipeline that brings a lab up. */
 export function buildUpPipeline(plan: Plan): Stage[] {
@@ -45,4 +46,26 @@ export function buildUpPipeline(plan: Plan): Stage[] {
   // Prove it works.
   stages.push(runChecksStep);
   return stages;
+}
+
+/**
+ * The pipeline that brings back a lab that went green before and has not changed since: its
+ * nodes are started where they are stopped (they start their own units as they boot), then it
+ * waits for the cluster and proves it works. No certificate, file or unit is touched.
+ */
+export function buildResumePipeline(): Stage[] {
+  return [
+    // The node image (or box) and the binaries the nodes share from the host, as they were.
+    parallel(prepareArtifacts, prepareImage),
+    // Stopped nodes start; running ones are left alone.
+    createNodes,
+    // etcd, the API servers and every kubelet back.
+    waitForCluster,
+    runChecksStep,
+  ];
+}
+
+/** The pipeline of `lab up` on a lab that is up and unchanged: the checks only. */
+export function buildCheckPipeline(): Stage[] {
+  return [runChecksStep];
 }

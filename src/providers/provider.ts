@@ -32,6 +32,24 @@ export interface ExecOptions {
   stdin?: string | Buffer;
   /** Aborts the command. */
   signal?: AbortSignal;
+  /**
+   * Receives the output as it comes, instead of it being kept: the result's stdout and stderr are
+   * then empty. For commands that run until aborted (`journalctl -f`).
+   */
+  onOutput?: (chunk: Buffer, stream: "stdout" | "stderr") => void;
+  /**
+   * Attaches the command's stdin and keeps it open, without writing to it, until the command ends
+   * or is aborted; the abort then closes it. A command that waits for its stdin to close (`cat`)
+   * learns that way that nobody reads it any more: neither Docker nor SSH ends a command in the
+   * node when its reader goes away.
+   */
+  keepStdinOpen?: boolean;
+}
+
+/** The terminal an interactive shell runs on: this process's own, in the CLI. */
+export interface Terminal {
+  stdin: NodeJS.ReadStream;
+  stdout: NodeJS.WriteStream;
 }
 
 /** What {@link Provider.createNodes} needs besides the plan. */
@@ -44,6 +62,8 @@ export interface CreateNodesOptions {
   onNode?: (node: string, phase: "creating" | "booting" | "ready") => void;
   /** Lines the provider's tools print about a node while creating it (Vagrant's output). */
   onOutput?: (node: string, line: string) => void;
+  /** Stops waiting for the nodes to boot (Ctrl-C). */
+  signal?: AbortSignal;
 }
 
 /** A node as the provider sees it. */
@@ -83,6 +103,11 @@ export interface Provider {
   createNodes(plan: Plan, options: CreateNodesOptions): Promise<void>;
   /** Runs argv in a node. Never throws for a non-zero exit; see {@link ExecResult.exitCode}. */
   exec(lab: string, node: string, argv: string[], options?: ExecOptions): Promise<ExecResult>;
+  /**
+   * Runs an interactive login shell as root in a node on `terminal` (a TTY), until it exits;
+   * resolves with its exit code.
+   */
+  shell(lab: string, node: string, terminal: Terminal): Promise<number>;
   /** Writes files into a node, creating directories as needed. */
   copyFiles(lab: string, node: string, files: NodeFile[]): Promise<void>;
   /** Everything the provider holds for one lab, or for every lab when `lab` is undefined. */

@@ -18,3 +18,15 @@ export function createProvider(name: ProviderName): Provider {
       return new VagrantProvider();
   }
 }
+
+/**
+ * The providers this host can reach now (each passed its preflight). Fails with the first
+ * provider's error when none can be reached.
+ */
+export async function reachableProviders(): Promise<Provider[]> {
+  const providers = AVAILABLE_PROVIDERS.map(createProvider);
+  const errors = await Promise.all(providers.map((p) => p.preflight().then(() => undefined, (error: unknown) => error)));
+  const usable = providers.filter((_, i) => errors[i] === undefined);
+  if (usable.length === 0) throw errors[0];
+  return usable;
+}

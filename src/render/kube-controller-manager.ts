@@ -1,5 +1,5 @@
 /**
- * kube-controller-manager: signs with the cluster CA, mints service account tokens, elects a leader.
+ * kube-controller-manager: signs with the cluster CA, mints service account tokens, elects a leader where there are several.
  */
 import { atLeast } from "../plan/kube-version.js";
 import type { Plan } from "../plan/plan.js";
@@ -14,7 +14,9 @@ export function controllerManagerFlags(plan: Plan): Flag[] {
     ["kubeconfig", kubeconfig],
     ["authentication-kubeconfig", kubeconfig],
     ["authorization-kubeconfig", kubeconfig],
-    ["leader-elect", "true"],
+    // One instance per control plane node: several elect a leader; a lone one leads at once (elected,
+    // it would wait out its previous run's lease, 15 s, after every restart of its node).
+    ["leader-elect", String(plan.api.servers.length > 1)],
     ["cluster-name", plan.labName],
     ["cluster-cidr", plan.network.podCidr],
     // Each node's pod subnet comes from the plan (the pipeline sets it), not from an allocator.

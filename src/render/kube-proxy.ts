@@ -19,6 +19,9 @@ export function kubeProxyConfig(plan: Plan, node: PlannedNode): string {
     kind: "KubeProxyConfiguration",
     clientConnection: { kubeconfig: kubeconfigPath("kube-proxy") },
     mode: "iptables",
+    // A lab has a handful of Services: rewrite the rules as soon as one changes, instead of at
+    // most once a second (the default, meant for clusters with thousands).
+    iptables: { minSyncPeriod: "0s" },
     clusterCIDR: plan.network.podCidr,
     hostnameOverride: node.name,
     // nf_conntrack_max and the conntrack timeouts are host-wide: a lab must not change them.

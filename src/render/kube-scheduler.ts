@@ -1,5 +1,5 @@
 /**
- * kube-scheduler: places pods on nodes, with leader election.
+ * kube-scheduler: places pods on nodes, with leader election where there are several.
  */
 import { atLeast } from "../plan/kube-version.js";
 import type { Plan } from "../plan/plan.js";
@@ -14,7 +14,9 @@ export function schedulerFlags(plan: Plan): Flag[] {
     ["kubeconfig", kubeconfig],
     ["authentication-kubeconfig", kubeconfig],
     ["authorization-kubeconfig", kubeconfig],
-    ["leader-elect", "true"],
+    // One instance per control plane node: several elect a leader; a lone one leads at once (elected,
+    // it would wait out its previous run's lease, 15 s, after every restart of its node).
+    ["leader-elect", String(plan.api.servers.length > 1)],
   ];
   // Until 1.22 `kubectl get componentstatuses` probes the insecure port on 127.0.0.1.
   if (!atLeast(plan.kubernetes, 1, 22)) flags.push(["address", "127.0.0.1"]);

@@ -17,6 +17,14 @@ export interface ErrorLine {
   indented: boolean;
 }
 
+/**
+ * What makes two errors the same for the reader: everything but the stack. The same failure reaches
+ * a renderer from its task, its step and the run's end; it is shown once.
+ */
+export function errorKey(error: ErrorInfo): string {
+  return JSON.stringify({ ...error, stack: undefined });
+}
+
 /** Splits a block of text into lines, dropping trailing blank lines. */
 function lines(text: string): string[] {
   return text.replace(/\s+$/, "").split(/\r?\n/);

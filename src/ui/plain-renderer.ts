@@ -5,7 +5,7 @@
 
 import type { CheckResult, ErrorInfo, LabEvent } from "../pipeline/events.js";
 import { createPalette, type Palette } from "./ansi.js";
-import { errorLines } from "./error-lines.js";
+import { errorKey, errorLines } from "./error-lines.js";
 import { flushStream } from "./flush-stream.js";
 import {
   BULLET,
@@ -65,7 +65,7 @@ export function createPlainRenderer(options: PlainRendererOptions): Renderer {
 
   /** Prints an error block once: the same error reported by a task, its step and the run shows once. */
   const writeError = (error: ErrorInfo, indent: string): void => {
-    const key = JSON.stringify({ ...error, stack: undefined });
+    const key = errorKey(error);
     if (shownErrors.has(key)) return;
     shownErrors.add(key);
     for (const line of errorLines(error, verbose)) {

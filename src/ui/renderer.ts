@@ -4,7 +4,7 @@
  */
 
 import type { EventSink } from "../pipeline/events.js";
-import { createInkRenderer } from "./ink/ink-renderer.js";
+import { createInkThreadRenderer } from "./ink/ink-thread-renderer.js";
 import { createJsonRenderer } from "./json-renderer.js";
 import { createPlainRenderer } from "./plain-renderer.js";
 
@@ -31,12 +31,17 @@ export interface RendererOptions {
   color: boolean;
 }
 
-/** Creates the renderer for `options.mode`. */
-export function createRenderer(options: RendererOptions): Renderer {
+/**
+ * Creates the renderer for `options.mode`. Ink (and React) are loaded only for the live view, and
+ * on its own thread: they take half a second to load, which plain and JSON runs (CI, scripts, a
+ * rerun's quick check) skip, and which the live view spends while the run goes on.
+ */
+export async function createRenderer(options: RendererOptions): Promise<Renderer> {
   const { stdout, stderr, verbose, color } = options;
   switch (options.mode) {
     case "ink":
-      return createInkRenderer({ stdout, verbose, color, ...(stderr === undefined ? {} : { stderr }) });
+      // On a thread of its own: Ink loads, and the view draws, while the run goes on.
+      return createInkThreadRenderer({ stdout, verbose, color, ...(stderr === undefined ? {} : { stderr }) });
     case "plain":
       return createPlainRenderer({ stdout, verbose, color });
     case "json":

@@ -57,6 +57,17 @@ describeWithArtifacts("ArtifactCache", () => {
     expect(second.source).toBe("second");
   });
 
+  it("keeps a stored version that already holds exactly these files: running labs share its folder", async () => {
+    const cache = await freshCache();
+    const first = await cache.store("cni-plugins", "v1.1.1", cniFiles(REQUIRED_CNI), "first");
+    const before = await modeOf(cache.dir("cni-plugins", "v1.1.1"));
+    const again = await cache.store("cni-plugins", "v1.1.1", cniFiles(REQUIRED_CNI), "again");
+    expect(again).toStrictEqual(first);
+    // The very same folder (a bind mount of it in a running node stays whole).
+    const after = await modeOf(cache.dir("cni-plugins", "v1.1.1"));
+    expect([after.dev, after.ino]).toEqual([before.dev, before.ino]);
+  });
+
   it("keeps versions apart", async () => {
     const cache = await freshCache();
     await cache.store("cni-plugins", "v1.1.1", cniFiles(REQUIRED_CNI), "a");

@@ -5,12 +5,16 @@
  * Without Docker or the binaries the suites are skipped with a message saying so; with
  * KUBELAB_E2E=required (CI) they fail instead.
  */
-import { mkdtemp, readFile, writeFile } from "node:fs/promises";
+import { createHash } from "node:crypto";
+import { mkdtemp, readdir, readFile, writeFile } from "node:fs/promises";
 import { homedir, tmpdir } from "node:os";
 import { join } from "node:path";
 import Docker from "dockerode";
 import { execa } from "execa";
 import { labFromState } from "../../src/lab/lab-from-state.js";
+import { kubectlArgv } from "../../src/pipeline/kubectl.js";
+import { adminNode } from "../../src/plan/plan.js";
+import { bootUnits } from "../../src/render/boot-units.js";
 import { packagePath } from "../../src/package-root.js";
 import type { LabContext } from "../../src/pipeline/lab-context.js";
 
@@ -106,7 +110,7 @@ export async function labelled(labName: string): Promise<{ containers: string[];
 }
 
 /** Keys whose values change on their own (counters, random numbers). */
-const VOLATILE = /random|ns_last_pid|inode-nr|inode-state|file-nr|dentry-state|conntrack_count|fs\.quota|kernel\.tainted|perf_event|stat_interval|^net\.ipv[46]\.(conf|neigh)\.(veth|br-|docker)/;
+const VOLATILE = /random|ns_last_pid|pty\.nr|inode-nr|inode-state|file-nr|dentry-state|conntrack_count|fs\.quota|kernel\.tainted|perf_event|stat_interval|^net\.ipv[46]\.(conf|neigh)\.(veth|br-|docker)/;
 
 /** The host's sysctls (those readable, without volatile counters). */
 export async function hostSysctls(): Promise<Map<string, string>> {
@@ -135,4 +139,30 @@ export function sysctlChanges(before: Map<string, string>, after: Map<string, st
 export async function labContext(name: string, env: NodeJS.ProcessEnv): Promise<LabContext> {
   const { plan, provider, paths } = await labFromState(name, env);
   return { plan, provider, paths, emit: () => undefined, signal: new AbortController().signal };
+}
+
+/** What must stay as it is when an unchanged lab is brought up again. */
+export interface LabFingerprint {
+  /** Every file of the lab's PKI (certificates and keys) by its SHA-256. */
+  pki: Record<string, string>;
+  /** Each node's units by systemd invocation ID (a restart gives a new one). */
+  units: Record<string, string>;
+  /** The kube-system pods: uid, container IDs and restart counts. */
+  pods: string;
+}
+
+/** Reads a lab's {@link LabFingerprint}. */
+export async function labFingerprint(name: string, env: NodeJS.ProcessEnv): Promise<LabFingerprint> {
+  const { plan, provider, paths } = await labFromState(name, env);
+  const pki: Record<string, string> = {};
+  for (const f of (await readdir(paths.pkiDir)).sort()) pki[f] = createHash("sha256").update(await readFile(join(paths.pkiDir, f))).digest("hex");
+  const units: Record<string, string> = {};
+  for (const node of plan.nodes) {
+    const list = bootUnits(plan, node).filter((u) => u !== "kubelab-hosts" && u !== "kubelab-network" && u !== "kubelab-flannel-cni");
+    const r = await provider.exec(name, node.name, ["systemctl", "show", "-p", "InvocationID", "--value", ...list]);
+    r.stdout.trim().split("\n").forEach((id, i) => (units[`${node.name}/${list[i]}`] = id));
+  }
+  const jsonpath = '{range .items[*]}{.metadata.name} {.metadata.uid} {.status.containerStatuses[*].containerID} {.status.containerStatuses[*].restartCount}{"\\n"}{end}';
+  const pods = await provider.exec(name, adminNode(plan).name, kubectlArgv(["get", "pods", "-n", "kube-system", "-o", `jsonpath=${jsonpath}`]));
+  return { pki, units, pods: pods.stdout };
 }

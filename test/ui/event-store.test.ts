@@ -115,7 +115,7 @@ describe("reduceEvent", () => {
     expect(state.history.at(-1)).toEqual({ kind: "end", end, checks: [check] });
   });
 
-  it("ends with the run's error, or else the first error a step or task reported", () => {
+  it("ends with the run's error, unless a finished step or task showed it already", () => {
     const taskError: ErrorInfo = { message: "node2 failed" };
     const runError: ErrorInfo = { message: "the run failed" };
     const events: LabEvent[] = [
@@ -125,13 +125,14 @@ describe("reduceEvent", () => {
       { type: "task-end", step: "etcd", node: "node2", status: "failed", durationMs: 5, error: taskError },
       { type: "step-end", step: "etcd", status: "failed", durationMs: 6 },
     ];
-    expect(reduceAll([...events, { type: "run-end", status: "failed", durationMs: 7 }]).end).toEqual({
-      status: "failed",
-      durationMs: 7,
-      next: [],
-      error: taskError,
-    });
+    expect(reduceAll([...events, { type: "run-end", status: "failed", durationMs: 7 }]).end).toEqual({ status: "failed", durationMs: 7, next: [] });
     expect(reduceAll([...events, { type: "run-end", status: "failed", durationMs: 7, error: runError }]).end?.error).toBe(runError);
+    // The same failure (its stack aside) reported again by the run is not repeated.
+    const again = { ...taskError, stack: "Error: node2 failed" };
+    expect(reduceAll([...events, { type: "run-end", status: "failed", durationMs: 7, error: again }]).end?.error).toBeUndefined();
+    // A task of a step cut short (still running) has not been shown: the run's end shows its error.
+    const cutShort: LabEvent[] = [...events.slice(0, 4), { type: "run-end", status: "failed", durationMs: 7, error: taskError }];
+    expect(reduceAll(cutShort).end?.error).toBe(taskError);
   });
 
   it("never mutates the state it is given", () => {

@@ -4,7 +4,7 @@ import type { ErrorInfo, LabEvent } from "../../src/pipeline/events.js";
 import { createEventStore } from "../../src/ui/ink/event-store.js";
 import { LabView } from "../../src/ui/ink/lab-view.js";
 
-/** A spinner frame of ink-spinner's default "dots" spinner. */
+/** A frame of the spinner (cli-spinners' "dots"). */
 const SPINNER = "[⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏]";
 
 /** Mounts a view on a fake terminal 100 columns wide, with a clock the test moves. */
@@ -15,6 +15,8 @@ function mount(options: { verbose?: boolean } = {}) {
   const view = render(<LabView store={store} verbose={options.verbose ?? false} color={false} now={now} />);
   return {
     frame: (): string => view.lastFrame() ?? "",
+    /** How many frames the view has drawn so far (ink-testing-library draws every commit). */
+    frameCount: (): number => view.frames.length,
     /** Dispatches `events`, then waits for React, which renders store updates in a microtask. */
     send: async (...events: LabEvent[]): Promise<void> => {
       events.forEach(store.dispatch);
@@ -118,8 +120,33 @@ describe("LabView", () => {
     await view.send({ type: "step-start", step: "etcd", title: "Starting etcd" });
     expect(view.frame()).toMatch(/Starting etcd \(0ms\)/);
     view.at(61_000);
-    await new Promise((resolve) => setTimeout(resolve, 250));
+    await new Promise((resolve) => setTimeout(resolve, 600));
     expect(view.frame()).toMatch(/Starting etcd \(1m01s\)/);
+  });
+
+  it("redraws on one clock, four times a second however many steps and nodes run, and not at all once nothing runs", async () => {
+    const view = mount();
+    await view.send(
+      runStart,
+      { type: "step-start", step: "nodes", title: "Creating nodes" },
+      { type: "task-start", step: "nodes", node: "node1" },
+      { type: "task-start", step: "nodes", node: "node2" },
+      { type: "step-start", step: "etcd", title: "Starting etcd" },
+      { type: "task-start", step: "etcd", node: "node1" },
+      { type: "task-start", step: "etcd", node: "node2" },
+    );
+    // Six spinners and six elapsed times on screen.
+    expect(view.frame().match(new RegExp(SPINNER, "g"))).toHaveLength(6);
+    const before = view.frameCount();
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    const perSecond = view.frameCount() - before;
+    // One redraw per 250 ms tick (a busy machine may delay one); a timer per spinner would make it ~90.
+    expect(perSecond).toBeGreaterThanOrEqual(2);
+    expect(perSecond).toBeLessThanOrEqual(5);
+    await view.send({ type: "run-end", status: "failed", durationMs: 1000 });
+    const ended = view.frameCount();
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(view.frameCount()).toBe(ended);
   });
 
   it("moves a step out of the live area when it ends", async () => {
@@ -131,16 +158,77 @@ describe("LabView", () => {
     expect(view.frame()).not.toMatch(new RegExp(SPINNER));
   });
 
-  it("shows a failed node's error message under its row", async () => {
+  it("shows a failed node's whole error block under its row (no stack), and not again at the end", async () => {
     const view = mount();
     await view.send(
       runStart,
       { type: "step-start", step: "etcd", title: "Starting etcd" },
       { type: "task-start", step: "etcd", node: "node2" },
       { type: "task-end", step: "etcd", node: "node2", status: "failed", durationMs: 3000, error: etcdError },
-      { type: "step-end", step: "etcd", status: "failed", durationMs: 3400 },
+      { type: "step-end", step: "etcd", status: "failed", durationMs: 3400, error: etcdError },
+      { type: "run-end", status: "failed", durationMs: 4000, error: etcdError, next: ["lab logs basic node2 etcd"] },
     );
-    expect(view.frame()).toContain(" ✗ Starting etcd (3.4s)\n     ✗ node2 (3.0s)\n       etcd did not become healthy on node2");
+    const frame = view.frame();
+    expect(frame).toContain(
+      [
+        " ✗ Starting etcd (3.4s)",
+        "     ✗ node2 (3.0s)",
+        "       ERROR: etcd did not become healthy on node2",
+        "       hint: A wrong --initial-cluster is the usual cause.",
+        "       command (on node2): etcdctl endpoint health",
+        "         context deadline exceeded",
+        "       journal of etcd on node2:",
+        "         member abc is unreachable",
+        "         raft: no leader",
+        "",
+        " ✗ failed after 4.0s",
+        "next:",
+        "  lab logs basic node2 etcd",
+      ].join("\n"),
+    );
+    expect(frame.split("etcd did not become healthy").length - 1).toBe(1);
+    expect(frame).not.toContain("waitHealthy");
+  });
+
+  it("shows every failed node's error, not only the first", async () => {
+    const view = mount();
+    const other: ErrorInfo = { message: "kubelet on node3 did not register", hint: "read its journal", journal: [{ node: "node3", unit: "kubelet", lines: ["x509: certificate signed by unknown authority"] }] };
+    await view.send(
+      runStart,
+      { type: "step-start", step: "etcd", title: "Starting etcd" },
+      { type: "task-start", step: "etcd", node: "node2" },
+      { type: "task-start", step: "etcd", node: "node3" },
+      { type: "task-end", step: "etcd", node: "node2", status: "failed", durationMs: 3000, error: etcdError },
+      { type: "task-end", step: "etcd", node: "node3", status: "failed", durationMs: 3100, error: other },
+      { type: "step-end", step: "etcd", status: "failed", durationMs: 3400, error: etcdError },
+      { type: "run-end", status: "failed", durationMs: 4000, error: etcdError },
+    );
+    const frame = view.frame();
+    expect(frame).toContain("     ✗ node2 (3.0s)\n       ERROR: etcd did not become healthy on node2\n");
+    expect(frame).toContain(
+      ["     ✗ node3 (3.1s)", "       ERROR: kubelet on node3 did not register", "       hint: read its journal", "       journal of kubelet on node3:", "         x509: certificate signed by unknown authority"].join("\n"),
+    );
+    expect(frame.split("etcd did not become healthy").length - 1).toBe(1);
+  });
+
+  it("shows a step's own error under its node rows, with the stack of a bug only when verbose", async () => {
+    const bug: ErrorInfo = { message: "bug: x is undefined", hint: "this is kubelab's fault", stack: "TypeError: x is undefined\n    at copyFiles (copy-files.ts:3:1)" };
+    const events: LabEvent[] = [
+      runStart,
+      { type: "step-start", step: "nodes", title: "Creating nodes" },
+      { type: "task-start", step: "nodes", node: "node1" },
+      { type: "task-end", step: "nodes", node: "node1", status: "ok", durationMs: 800 },
+      { type: "step-end", step: "nodes", status: "failed", durationMs: 900, error: bug },
+      { type: "run-end", status: "failed", durationMs: 1000, error: bug },
+    ];
+    const quiet = mount();
+    await quiet.send(...events);
+    expect(quiet.frame()).toContain(" ✗ Creating nodes (900ms)\n     ✓ node1 (800ms)\n   ERROR: bug: x is undefined\n   hint: this is kubelab's fault\n\n ✗ failed after 1.0s");
+    expect(quiet.frame()).not.toContain("copyFiles");
+    const verbose = mount({ verbose: true });
+    await verbose.send(...events);
+    expect(verbose.frame()).toContain("   stack:\n     TypeError: x is undefined\n         at copyFiles (copy-files.ts:3:1)");
+    expect(verbose.frame().split("copyFiles").length - 1).toBe(1);
   });
 
   it("ends with the checks table, counts, outcome, error block and next steps", async () => {
@@ -181,15 +269,15 @@ describe("LabView", () => {
     expect(view.frame()).toContain("stack:\n  Error: timeout\n      at waitHealthy (etcd.ts:10:5)");
   });
 
-  it("shows the first step failure when the run ends without an error of its own", async () => {
+  it("shows the run's error at the end when no step showed it", async () => {
     const view = mount();
     await view.send(
       runStart,
       { type: "step-start", step: "etcd", title: "Starting etcd" },
-      { type: "step-end", step: "etcd", status: "failed", durationMs: 3400, error: etcdError },
-      { type: "run-end", status: "failed", durationMs: 4000 },
+      { type: "step-end", step: "etcd", status: "ok", durationMs: 3400 },
+      { type: "run-end", status: "failed", durationMs: 4000, error: etcdError },
     );
-    expect(view.frame()).toContain("ERROR: etcd did not become healthy on node2\nhint: A wrong --initial-cluster is the usual cause.");
+    expect(view.frame()).toContain(" ✓ Starting etcd (3.4s)\n\nERROR: etcd did not become healthy on node2\nhint: A wrong --initial-cluster is the usual cause.");
   });
 
   it("clears steps cut short when the run ends", async () => {

@@ -51,7 +51,7 @@ describe("createRenderer", () => {
         callback();
       },
     });
-    const renderer = createRenderer({ mode, stdout, verbose: false, color: false });
+    const renderer = await createRenderer({ mode, stdout, verbose: false, color: false });
     renderer.sink({ type: "step-start", step: "nodes", title: "Creating nodes" });
     await renderer.close();
     return chunks.join("");

@@ -6,20 +6,39 @@ import { parseWith } from "../../artifacts/resolve-artifacts.js";
 import { PROVIDERS, type ProviderName } from "../../config/lab-schema.js";
 import { UserError } from "../../errors.js";
 import { labUp } from "../../lab/lab-up.js";
+import { chooseLab } from "../choose-lab.js";
 import { runRendered } from "../event-output.js";
-import type { GlobalOptions } from "../output.js";
+import { reportError, type GlobalOptions } from "../output.js";
+
+/** The exit code when the user leaves the list of labs without choosing (as for Ctrl-C). */
+const CANCELLED = 130;
 
 /** Registers `lab up`. */
 export function upCommand(program: Command): void {
   program
     .command("up")
     .description("bring a lab up (nodes, certificates, units, network) and prove it works")
-    .argument("<lab>", "a lab name (labs/NAME.yaml) or a path to a lab file")
+    .argument("[lab]", "a lab name (labs/NAME.yaml) or a path to a lab file; left out on a terminal, a list of the lab files to choose from")
     .option("--with <name=path>", "run a local binary instead of the release's (repeatable), e.g. kube-apiserver=./kube-apiserver", collect, [])
     .option("--provider <name>", `run the nodes with this provider (${PROVIDERS.join(", ")})`)
     .option("--scale <prefix=count>", "set the number of nodes of a group (repeatable), e.g. fed-node=5", collect, [])
-    .action(async (lab: string, opts: { with: string[]; provider?: string; scale: string[] }, cmd: Command) => {
-      await runRendered(cmd.optsWithGlobals<GlobalOptions>(), async (emit, signal) => {
+    .action(async (named: string | undefined, opts: { with: string[]; provider?: string; scale: string[] }, cmd: Command) => {
+      const global = cmd.optsWithGlobals<GlobalOptions>();
+      let lab = named;
+      if (lab === undefined) {
+        try {
+          lab = await chooseLab(global);
+        } catch (error) {
+          process.exitCode = reportError(error, global);
+          return;
+        }
+        if (lab === undefined) {
+          process.stderr.write("no lab chosen: nothing brought up\n");
+          process.exitCode = CANCELLED;
+          return;
+        }
+      }
+      await runRendered(global, async (emit, signal) => {
         if (opts.provider && !(PROVIDERS as readonly string[]).includes(opts.provider)) {
           throw new UserError(`failed to use --provider ${opts.provider}: unknown provider`, { hint: `choose one of ${PROVIDERS.join(", ")}`, exitCode: 2 });
         }

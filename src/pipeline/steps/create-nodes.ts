@@ -29,6 +29,7 @@ export const createNodes: Step = {
     await ctx.provider.createNodes(ctx.plan, {
       image: need(ctx, "image"),
       shares: nodeShares(ctx.plan, artifactShares(need(ctx, "artifacts"))),
+      signal: ctx.signal,
       onOutput: (node, line) => ctx.emit({ type: "progress", step: "nodes", node, message: line }),
       onNode: (node, phase) => {
         if (phase === "creating") {

@@ -4,6 +4,8 @@
  * runs them. Either way the step waits until the API server is ready and the other two answer
  * their health checks, and on a timeout shows the unit's journal or the static pod's state and log.
  */
+import type { PlannedNode } from "../../plan/plan.js";
+import type { LabContext } from "../lab-context.js";
 import { certPath } from "../../render/node-layout.js";
 import { startUnits, waitFor } from "../node-commands.js";
 import { staticPodExcerpt } from "../static-pod-diagnosis.js";
@@ -21,28 +23,33 @@ function healthChecks(apiPort: number): { component: string; url: string; what: 
   ];
 }
 
+/** Waits until the API server on `node` is ready and its controller manager and scheduler answer their health checks. */
+export async function waitForControlPlane(ctx: LabContext, node: PlannedNode, step: string): Promise<void> {
+  const staticPods = ctx.plan.controlPlaneMode === "static-pods";
+  for (const h of healthChecks(ctx.plan.api.port)) {
+    // The API server is checked against the lab's CA; the others serve self-signed certificates.
+    const tls = h.component === "kube-apiserver" ? ["--cacert", certPath("ca")] : ["--insecure"];
+    await waitFor(ctx, {
+      step,
+      node: node.name,
+      what: h.what,
+      argv: ["curl", "-fsS", "--max-time", "2", ...tls, h.url],
+      units: staticPods ? ["kubelet"] : [h.component],
+      evidence: staticPods ? async () => [await staticPodExcerpt(ctx, node.name, h.component)] : undefined,
+      timeoutMs: staticPods ? 90_000 : 60_000,
+      intervalMs: 200,
+    });
+  }
+}
+
 /** Starts (or waits for) the control plane. */
 export const startControlPlane: Step = {
   id: "control-plane",
   title: "Starting the control plane",
   async run(ctx) {
-    const staticPods = ctx.plan.controlPlaneMode === "static-pods";
     await forEachNode(ctx, "control-plane", ctx.plan.api.servers, async (node) => {
-      if (!staticPods) await startUnits(ctx, node.name, COMPONENTS);
-      for (const h of healthChecks(ctx.plan.api.port)) {
-        // The API server is checked against the lab's CA; the others serve self-signed certificates.
-        const tls = h.component === "kube-apiserver" ? ["--cacert", certPath("ca")] : ["--insecure"];
-        await waitFor(ctx, {
-          step: "start the control plane",
-          node: node.name,
-          what: h.what,
-          argv: ["curl", "-fsS", "--max-time", "2", ...tls, h.url],
-          units: staticPods ? ["kubelet"] : [h.component],
-          evidence: staticPods ? async () => [await staticPodExcerpt(ctx, node.name, h.component)] : undefined,
-          timeoutMs: staticPods ? 90_000 : 60_000,
-          intervalMs: 200,
-        });
-      }
+      if (ctx.plan.controlPlaneMode !== "static-pods") await startUnits(ctx, node.name, COMPONENTS);
+      await waitForControlPlane(ctx, node, "start the control plane");
     });
   },
 };

@@ -22,7 +22,9 @@ import type {
   NodeFile,
   NodeStatus,
   Provider,
+  Terminal,
 } from "../provider.js";
+import { attachTerminal } from "./attach-terminal.js";
 import { ensureNodeImage } from "./node-image.js";
 import { containerName, LAB_LABEL, networkName, NODE_LABEL, volumeName } from "./docker-names.js";
 
@@ -233,6 +235,7 @@ export class DockerProvider implements Provider {
     const deadline = Date.now() + BOOT_TIMEOUT_MS;
     let last: ExecResult | undefined;
     while (Date.now() < deadline) {
+      options.signal?.throwIfAborted();
       const state = await this.inspect(containerName(lab, node));
       if (!state?.State?.Running) {
         const logs = await this.containerLogs(lab, node);
@@ -240,7 +243,7 @@ export class DockerProvider implements Provider {
           hint: `the container's output ends with:\n${logs}`,
         });
       }
-      last = await this.exec(lab, node, ["systemctl", "is-system-running", "--wait"]);
+      last = await this.exec(lab, node, ["systemctl", "is-system-running", "--wait"], { signal: options.signal });
       if (/^(running|degraded)/.test(last.stdout.trim())) {
         options.onNode?.(node, "ready");
         return;
@@ -270,29 +273,22 @@ export class DockerProvider implements Provider {
   }
 
   async exec(lab: string, node: string, argv: string[], options: ExecOptions = {}): Promise<ExecResult> {
-    const container = this.docker.getContainer(containerName(lab, node));
-    let exec: Docker.Exec;
-    try {
-      exec = await container.exec({
-        Cmd: argv,
-        AttachStdout: true,
-        AttachStderr: true,
-        AttachStdin: options.stdin !== undefined,
-        Tty: false,
-      });
-    } catch (error) {
-      throw new UserError(`failed to run a command on node ${node} of lab ${lab}: ${errorMessage(error)}`, {
-        hint: `is the lab up? \`lab status ${lab}\``,
-        cause: error,
-      });
-    }
-    const stream = (await exec.start({ hijack: true, stdin: options.stdin !== undefined })) as NodeJS.ReadWriteStream;
+    const attachStdin = options.stdin !== undefined || options.keepStdinOpen === true;
+    const exec = await this.createExec(lab, node, "run a command", {
+      Cmd: argv,
+      AttachStdout: true,
+      AttachStderr: true,
+      AttachStdin: attachStdin,
+      Tty: false,
+    });
+    const stream = (await exec.start({ hijack: true, stdin: attachStdin })) as NodeJS.ReadWriteStream;
     const stdout = new PassThrough();
     const stderr = new PassThrough();
     const out: Buffer[] = [];
     const err: Buffer[] = [];
-    stdout.on("data", (d: Buffer) => out.push(d));
-    stderr.on("data", (d: Buffer) => err.push(d));
+    const { onOutput } = options;
+    stdout.on("data", (d: Buffer) => (onOutput ? onOutput(d, "stdout") : out.push(d)));
+    stderr.on("data", (d: Buffer) => (onOutput ? onOutput(d, "stderr") : err.push(d)));
     this.docker.modem.demuxStream(stream, stdout, stderr);
     const ended = new Promise<void>((resolve, reject) => {
       stream.on("end", resolve);
@@ -315,6 +311,31 @@ export class DockerProvider implements Provider {
       stdout: Buffer.concat(out).toString(),
       stderr: Buffer.concat(err).toString(),
     };
+  }
+
+  async shell(lab: string, node: string, terminal: Terminal): Promise<number> {
+    const exec = await this.createExec(lab, node, "open a shell", {
+      Cmd: ["bash", "-l"],
+      AttachStdin: true,
+      AttachStdout: true,
+      AttachStderr: true,
+      Tty: true,
+      Env: [`TERM=${process.env.TERM || "xterm"}`],
+      WorkingDir: "/root",
+    });
+    return attachTerminal(exec, terminal);
+  }
+
+  /** An exec in a node's container; a UserError when the node is not there or not running. */
+  private async createExec(lab: string, node: string, action: string, options: Docker.ExecCreateOptions): Promise<Docker.Exec> {
+    try {
+      return await this.docker.getContainer(containerName(lab, node)).exec(options);
+    } catch (error) {
+      throw new UserError(`failed to ${action} on node ${node} of lab ${lab}: ${errorMessage(error)}`, {
+        hint: `is the lab up? \`lab status ${lab}\``,
+        cause: error,
+      });
+    }
   }
 
   async copyFiles(lab: string, node: string, files: NodeFile[]): Promise<void> {

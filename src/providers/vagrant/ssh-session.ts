@@ -49,14 +49,22 @@ const SSH_FAILURE = /^(ssh:|Can.t open user config file|kex_exchange|Connection 
 
 /** Runs argv as root on `node` over the shared connection. Never throws for a non-zero exit. */
 export async function sshExec(configFile: string, node: string, argv: string[], options: ExecOptions & { stdinStream?: Readable } = {}): Promise<ExecResult> {
+  const { onOutput } = options;
+  const keepStdin = options.stdinStream !== undefined || options.keepStdinOpen === true;
   const child = execa("ssh", ["-F", configFile, node, "--", `sudo -n -- ${shellLine(argv)}`], {
     reject: false,
     stripFinalNewline: false,
     encoding: "utf8",
-    ...(options.stdin !== undefined ? { input: options.stdin } : options.stdinStream ? {} : { stdin: "ignore" }),
+    // Streamed output is passed on, not kept.
+    buffer: onOutput === undefined,
+    ...(options.stdin !== undefined ? { input: options.stdin } : keepStdin ? {} : { stdin: "ignore" }),
     ...(options.signal ? { cancelSignal: options.signal } : {}),
   });
   if (options.stdinStream && child.stdin) options.stdinStream.pipe(child.stdin);
+  if (onOutput) {
+    child.stdout?.on("data", (d: Buffer | string) => onOutput(Buffer.from(d), "stdout"));
+    child.stderr?.on("data", (d: Buffer | string) => onOutput(Buffer.from(d), "stderr"));
+  }
   const result = await child;
   const exitCode = result.exitCode ?? -1;
   if (exitCode === 255 && SSH_FAILURE.test(result.stderr)) {
@@ -64,7 +72,16 @@ export async function sshExec(configFile: string, node: string, argv: string[], 
       hint: `is the VM running? \`lab status\` shows it; the connection settings are in ${configFile}`,
     });
   }
-  return { exitCode, stdout: result.stdout, stderr: result.stderr };
+  return { exitCode, stdout: result.stdout ?? "", stderr: result.stderr ?? "" };
+}
+
+/**
+ * The host command that opens an interactive root login shell on `node` over the shared
+ * connection: a TTY is asked for (`-t`), and `sudo -i` gives root's login shell, as `lab shell`
+ * gets in a container.
+ */
+export function sshShellArgv(configFile: string, node: string): string[] {
+  return ["ssh", "-F", configFile, "-t", node, "--", "sudo -i"];
 }
 
 /** Closes a node's shared connection (nothing happens when there is none). */

@@ -21,11 +21,11 @@ import { prefixLength } from "../../plan/ipv4.js";
 import type { Plan, PlannedNode } from "../../plan/plan.js";
 import { nodeMac, renderVagrantfile, type VagrantSettings } from "../../render/vagrantfile.js";
 import { LabResourcesByLab } from "../lab-resources.js";
-import type { CreateNodesOptions, ExecOptions, ExecResult, LabResources, NodeFile, Provider, Share } from "../provider.js";
+import type { CreateNodesOptions, ExecOptions, ExecResult, LabResources, NodeFile, Provider, Share, Terminal } from "../provider.js";
 import { detectAcceleration } from "./acceleration.js";
 import { runVagrant } from "./vagrant-cli.js";
 import { BASE_POOL, domainPrefix, labNetworkName, labOf, labPoolName, managementNetworkName } from "./vagrant-names.js";
-import { closeSsh, sshExec, writeSshConfig } from "./ssh-session.js";
+import { closeSsh, sshExec, sshShellArgv, writeSshConfig } from "./ssh-session.js";
 import {
   deletePool,
   ensurePool,
@@ -237,15 +237,26 @@ export class VagrantProvider implements Provider {
   }
 
   async exec(lab: string, node: string, argv: string[], options: ExecOptions & { stdinStream?: Readable } = {}): Promise<ExecResult> {
+    return sshExec(await this.sshConfig(lab, node, "run a command"), node, argv, options);
+  }
+
+  async shell(lab: string, node: string, terminal: Terminal): Promise<number> {
+    const [command, ...args] = sshShellArgv(await this.sshConfig(lab, node, "open a shell"), node);
+    const result = await execa(command!, args, { stdio: [terminal.stdin, terminal.stdout, "inherit"], reject: false });
+    return result.exitCode ?? -1;
+  }
+
+  /** The lab's SSH settings file; a UserError when the lab has none (its VMs never came up). */
+  private async sshConfig(lab: string, node: string, action: string): Promise<string> {
     const config = new LabPaths(lab).sshConfig;
     // Checked once per lab, not on every command: ssh itself reports a VM that went away.
     if (!this.sshReady.has(lab)) {
       if (!(await stat(config).catch(() => undefined))) {
-        throw new UserError(`failed to run a command on node ${node} of lab ${lab}: the lab has no running VMs`, { hint: `is the lab up? \`lab status ${lab}\`` });
+        throw new UserError(`failed to ${action} on node ${node} of lab ${lab}: the lab has no running VMs`, { hint: `is the lab up? \`lab status ${lab}\`` });
       }
       this.sshReady.add(lab);
     }
-    return sshExec(config, node, argv, options);
+    return config;
   }
 
   async copyFiles(lab: string, node: string, files: NodeFile[]): Promise<void> {

@@ -12,6 +12,8 @@ export interface ErrorBlockProps {
   error: ErrorInfo;
   /** Show the stack, when the error has one. */
   verbose: boolean;
+  /** Spaces before every line (default none): the block sits under the row it belongs to. */
+  indent?: string;
 }
 
 /** How each kind of line looks. */
@@ -26,11 +28,12 @@ const STYLE: Record<ErrorLineKind, Pick<ColoredTextProps, "color" | "bold" | "di
 };
 
 /** Renders an {@link ErrorInfo} as the lines of {@link errorLines}. */
-export function ErrorBlock({ error, verbose }: ErrorBlockProps): ReactNode {
+export function ErrorBlock({ error, verbose, indent = "" }: ErrorBlockProps): ReactNode {
   return (
     <Box flexDirection="column">
       {errorLines(error, verbose).map((line, index) => (
         <ColoredText key={index} {...STYLE[line.kind]}>
+          {indent}
           {line.indented ? INDENT.evidence : ""}
           {line.text}
         </ColoredText>

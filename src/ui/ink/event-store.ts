@@ -5,6 +5,7 @@
  */
 
 import type { CheckResult, ErrorInfo, LabEvent } from "../../pipeline/events.js";
+import { errorKey } from "../error-lines.js";
 
 /** One node's share of a step. */
 export interface TaskState {
@@ -58,7 +59,7 @@ export interface RunInfo {
 export interface RunEnd {
   status: "ok" | "failed";
   durationMs: number;
-  /** The run's error; when it has none, the first error a step or task reported. */
+  /** The run's error, unless a finished step or task showed it already (it is the same failure). */
   error?: ErrorInfo;
   next: string[];
 }
@@ -101,13 +102,11 @@ function putTask(tasks: TaskState[], task: TaskState): TaskState[] {
   return known ? tasks.map((candidate) => (candidate.node === task.node ? task : candidate)) : [...tasks, task];
 }
 
-/** The first error reported by a step (or else one of its tasks), in step order. */
-function firstFailure(steps: StepState[]): ErrorInfo | undefined {
-  for (const step of steps) {
-    const error = step.error ?? step.tasks.find((task) => task.error !== undefined)?.error;
-    if (error !== undefined) return error;
-  }
-  return undefined;
+/** The errors finished steps and their tasks show, as {@link errorKey}s. */
+function shownErrors(steps: StepState[]): Set<string> {
+  const finished = steps.filter((step) => step.status === "ok" || step.status === "failed");
+  const errors = finished.flatMap((step) => [step.error, ...step.tasks.map((task) => task.error)]);
+  return new Set(errors.flatMap((error) => (error === undefined ? [] : [errorKey(error)])));
 }
 
 /** The next state after `event`, received at clock time `now` (ms). Never mutates `state`. */
@@ -181,7 +180,7 @@ export function reduceEvent(state: ViewState, event: LabEvent, now: number): Vie
     case "check":
       return { ...state, checks: [...state.checks, event.result] };
     case "run-end": {
-      const error = event.error ?? firstFailure(state.steps);
+      const error = event.error !== undefined && !shownErrors(state.steps).has(errorKey(event.error)) ? event.error : undefined;
       const end: RunEnd = {
         status: event.status,
         durationMs: event.durationMs,

@@ -22,7 +22,7 @@ export function HistoryEntry({ item, verbose }: HistoryEntryProps): ReactNode {
         </ColoredText>
       );
     case "step":
-      return <FinishedStep step={item.step} />;
+      return <FinishedStep step={item.step} verbose={verbose} />;
     case "log": {
       const { level, node, message } = item.log;
       const text = node === undefined ? message : `${node}: ${message}`;
