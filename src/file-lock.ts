@@ -49,7 +49,7 @@ async function readHolder(file: string): Promise<LockHolder | undefined> {
  * (fail at once) or resolve to wait `retryMs` and try again.
  */
 export async function lockFile(file: string, command: string, onHeld: (holder: LockHolder) => Promise<number>): Promise<FileLock> {
-  await mkdir(dirname(file), { recursive: true });
+  await mkdir(dirname(file), { recursive: true, mode: 0o700 });
   const me: LockHolder = { pid: process.pid, host: hostname(), command, since: new Date().toISOString() };
   for (let unreadable = 0; ; ) {
     try {

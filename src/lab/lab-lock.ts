@@ -11,7 +11,8 @@ import type { LabPaths } from "../lab-paths.js";
 
 /** Takes the lab's lock for `command` ("up", "down", ...), or fails with a UserError naming the command that holds it. */
 export async function lockLab(paths: LabPaths, command: string): Promise<FileLock> {
-  const made = await mkdir(paths.root, { recursive: true });
+  // The state directory is private (0700), whoever makes it first.
+  const made = await mkdir(paths.root, { recursive: true, mode: 0o700 });
   const lock = await lockFile(paths.lockFile, command, async (holder) => {
     throw new UserError(
       `failed to ${command} lab ${paths.lab}: \`lab ${holder.command}\` is changing it (pid ${holder.pid}${holder.host === hostname() ? "" : ` on ${holder.host}`}, since ${holder.since})`,
