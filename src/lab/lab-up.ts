@@ -239,7 +239,7 @@ async function upPicked(input: LabUpInput, setup: UpSetup, previous: LabState | 
     } else {
       await writeLabState(paths, {
         ...state,
-        ...resultsState(ctx),
+        ...resultsState(ctx, previous),
         phase: "failed",
         green: false,
         failedStep: setup.failedStep(),
@@ -270,7 +270,7 @@ async function upPicked(input: LabUpInput, setup: UpSetup, previous: LabState | 
     });
     return { ok: false, plan, paths };
   }
-  await writeLabState(paths, { ...state, ...resultsState(ctx), phase: "up", green: true, updatedAt: new Date().toISOString() });
+  await writeLabState(paths, { ...state, ...resultsState(ctx, previous), phase: "up", green: true, updatedAt: new Date().toISOString() });
   emit({
     type: "run-end",
     status: "ok",
@@ -289,7 +289,8 @@ async function sameAsBefore(paths: LabPaths, resolved: ResolvedLab): Promise<boo
   return isDeepStrictEqual(before, JSON.parse(JSON.stringify(resolved)));
 }
 
-function resultsState(ctx: RunContext): Partial<LabState> {
-  return { image: ctx.results.image, artifacts: ctx.results.artifacts?.sources };
+/** What the run's steps resolved (a run of the checks only keeps what the last full run found). */
+function resultsState(ctx: RunContext, previous: LabState | undefined): Partial<LabState> {
+  return { image: ctx.results.image ?? previous?.image, artifacts: ctx.results.artifacts?.sources ?? previous?.artifacts };
 }
 
