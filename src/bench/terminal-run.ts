@@ -12,7 +12,7 @@ import { shellLine } from "../errors.js";
 
 /** Options of {@link runInTerminal}. */
 export interface TerminalRunOptions {
-  /** The command's environment (and the tmux server's). */
+  /** The command's whole environment (and the tmux server's): nothing of this process's is added. */
   env: NodeJS.ProcessEnv;
   /** The terminal's size (default 120 x 50). */
   columns?: number;
@@ -52,7 +52,7 @@ export async function runInTerminal(argv: readonly string[], options: TerminalRu
   const dir = await mkdtemp(join(tmpdir(), "kubelab-terminal-"));
   const result = join(dir, "result");
   // The server's socket lives in the run's own folder, removed with it.
-  const tmux = (args: string[]) => execa("tmux", ["-S", join(dir, "tmux.sock"), "-f", "/dev/null", ...args], { env: options.env });
+  const tmux = (args: string[]) => execa("tmux", ["-S", join(dir, "tmux.sock"), "-f", "/dev/null", ...args], { env: options.env, extendEnv: false });
   const redirect = options.stdoutFile === undefined ? "" : ` > ${shellLine([options.stdoutFile])}`;
   const script = [
     "start=$(date +%s%N)",
