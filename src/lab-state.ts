@@ -30,6 +30,8 @@ export interface LabState {
   artifacts?: ArtifactSource[];
   /** Binaries replaced with `--with`. */
   with?: Record<string, string>;
+  /** How kubelab rendered the nodes' units, manifests and configs (see renderFingerprint). */
+  rendered?: string;
 }
 
 /** Reads a lab's state, or undefined when there is none (or it is unreadable). */

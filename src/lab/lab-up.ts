@@ -33,6 +33,7 @@ import { findLabFile } from "./find-lab-file.js";
 import type { FileLock } from "../file-lock.js";
 import { lockLab } from "./lab-lock.js";
 import { hostSubnets, lockSubnetPicking, otherLabsSubnets, pickNodeSubnet } from "./pick-subnet.js";
+import { renderFingerprint } from "./render-fingerprint.js";
 import { upMode, type UpMode } from "./up-mode.js";
 
 /** What `lab up` was asked for. */
@@ -183,7 +184,9 @@ async function upPicked(input: LabUpInput, setup: UpSetup, previous: LabState | 
   const resolved: ResolvedLab = { ...lab, network: { ...lab.network, nodeSubnet } };
   const plan = planLab(resolved);
   const labYaml = stringify(resolved);
-  const unchanged = (await sameAsBefore(paths, resolved)) && isDeepStrictEqual(previous?.with ?? {}, input.with ?? {});
+  const rendered = renderFingerprint(plan);
+  const unchanged =
+    (await sameAsBefore(paths, resolved)) && isDeepStrictEqual(previous?.with ?? {}, input.with ?? {}) && previous?.rendered === rendered;
   const mode = upMode({ previous, unchanged, planned: plan.nodes.map((n) => n.name), nodes: networks.resources?.nodes ?? [] });
   const { stages, note } = stagesFor(mode, plan);
 
@@ -200,6 +203,7 @@ async function upPicked(input: LabUpInput, setup: UpSetup, previous: LabState | 
     green: mode !== "full" && previous?.green === true,
     nodeSubnet,
     with: input.with,
+    rendered,
   };
   const ctx: RunContext = {
     plan,

@@ -18,7 +18,10 @@ export type UpMode = "check" | "resume" | "full";
 /** What {@link upMode} decides from. */
 export interface UpModeInput {
   previous: LabState | undefined;
-  /** The lab file (with defaults, node subnet filled in) equals the one the lab was last brought up from, and so do the `--with` binaries. */
+  /**
+   * The lab file (with defaults, node subnet filled in) equals the one the lab was last brought up
+   * from, and so do the `--with` binaries and the way kubelab renders the nodes' files.
+   */
   unchanged: boolean;
   /** The nodes the plan has. */
   planned: readonly string[];

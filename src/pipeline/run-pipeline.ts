@@ -21,13 +21,21 @@ async function runStep(step: Step, ctx: RunContext): Promise<void> {
   }
 }
 
+/**
+ * Waits for every promise to settle (nothing keeps running behind a failure), then rejects with
+ * the first failure, if any.
+ */
+export async function allSettledOrThrow(promises: readonly Promise<unknown>[]): Promise<void> {
+  const results = await Promise.allSettled(promises);
+  const failed = results.find((r): r is PromiseRejectedResult => r.status === "rejected");
+  if (failed) throw failed.reason;
+}
+
 /** Runs every stage in order; rejects with the first failure. */
 export async function runPipeline(stages: readonly Stage[], ctx: RunContext): Promise<void> {
   for (const stage of stages) {
     ctx.signal.throwIfAborted();
-    const results = await Promise.allSettled(stageSteps(stage).map((step) => runStep(step, ctx)));
-    const failed = results.find((r): r is PromiseRejectedResult => r.status === "rejected");
-    if (failed) throw failed.reason;
+    await allSettledOrThrow(stageSteps(stage).map((step) => runStep(step, ctx)));
   }
 }
 

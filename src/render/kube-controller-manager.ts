@@ -29,6 +29,11 @@ export function controllerManagerFlags(plan: Plan): Flag[] {
     ["requestheader-client-ca-file", certPath("front-proxy-ca")],
     ["service-account-private-key-file", keyPath("service-account")],
     ["use-service-account-credentials", "true"],
+    // Each controller gets its own service account, which costs a few API requests per controller
+    // at start; at the default 20 requests/s that paces the ~35 controllers 150 ms apart, and a
+    // restarted lab's Services get no endpoints for ~5 s. A lab's API server takes far more.
+    ["kube-api-qps", "100"],
+    ["kube-api-burst", "200"],
     ["controllers", "*,bootstrapsigner,tokencleaner"],
   ];
   // Until 1.22 `kubectl get componentstatuses` probes the insecure port on 127.0.0.1.

@@ -24,6 +24,10 @@ export function kubeProxyConfig(plan: Plan, node: PlannedNode): string {
     iptables: { minSyncPeriod: "0s" },
     clusterCIDR: plan.network.podCidr,
     hostnameOverride: node.name,
+    // The node's address, known from the plan: left at 0.0.0.0, kube-proxy asks the API server for
+    // its Node object first and, when that fails (at boot, before the API server or its RBAC cache
+    // is ready), waits 1, 2, 4... s before asking again.
+    bindAddress: node.ip,
     // nf_conntrack_max and the conntrack timeouts are host-wide: a lab must not change them.
     conntrack: { maxPerCore: 0, tcpEstablishedTimeout: "0s", tcpCloseWaitTimeout: "0s" },
   });

@@ -6,8 +6,8 @@
  * the control plane heals itself, a rerun reuses its certificates, and down removes every trace
  * without the host's sysctls having changed at any point.
  */
-import { readdir, readFile, stat } from "node:fs/promises";
-import { join } from "node:path";
+import { readdir, readFile, stat, writeFile } from "node:fs/promises";
+import { dirname, join } from "node:path";
 import { execa } from "execa";
 import Docker from "dockerode";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -254,6 +254,45 @@ describe.skipIf(skip)("coreos-single on Docker", () => {
     // step (~10 s) is what proves that no step ran.
     expect(took).toBeLessThan(6000);
   }, 60_000);
+
+  it("runs every step again when kubelab renders its nodes differently (an upgrade), keeping its certificates", async () => {
+    const before = await labFingerprint(NAME, env);
+    const stateFile = join(stateDir(), "state.json");
+    const state = JSON.parse(await readFile(stateFile, "utf8")) as { rendered: string };
+    expect(state.rendered).toMatch(/^[0-9a-f]{64}$/);
+    // As recorded by a kubelab that rendered some flag, unit or manifest otherwise.
+    await writeFile(stateFile, JSON.stringify({ ...state, rendered: "0".repeat(64) }));
+    const again = await lab(["up", file, "--json"], env);
+    expect(again.exitCode, again.all).toBe(0);
+    const steps = (jsonLines(again.stdout)[0] as { steps: { id: string }[] }).steps.map((x) => x.id);
+    expect(steps).toEqual(expect.arrayContaining(["pki", "files", "control-plane", "checks"]));
+    // The files came out the same, so nothing was restarted: same certificates, units, pods.
+    expect(await labFingerprint(NAME, env)).toEqual(before);
+    expect((JSON.parse(await readFile(stateFile, "utf8")) as { rendered: string }).rendered).toBe(state.rendered);
+  }, 120_000);
+
+  it("restarts what runs on its node when a changed lab file changes the node's files", async () => {
+    const before = await labFingerprint(NAME, env);
+    const changed = join(dirname(file), `${NAME}-changed.yaml`);
+    await writeFile(changed, (await readFile(file, "utf8")).replace("clusterDomain: cluster.local", "clusterDomain: lab.local"));
+    const up = await lab(["up", changed, "--json"], env);
+    expect(up.exitCode, up.all).toBe(0);
+    const after = await labFingerprint(NAME, env);
+    // kubelet reads its clusterDomain at start: it runs again, as do the node's other units and
+    // its static pods (new containers).
+    expect(after.units["core1/kubelet"]).not.toBe(before.units["core1/kubelet"]);
+    expect(after.units["core1/etcd"]).not.toBe(before.units["core1/etcd"]);
+    for (const p of ["core1/kube-apiserver", "core1/kube-controller-manager", "core1/kube-proxy", "core1/kubelet", "core1/etcd"]) {
+      expect(after.processes[p], p).toBeDefined();
+      expect(after.processes[p], p).not.toBe(before.processes[p]);
+    }
+    const config = await lab(["exec", NAME, "core1", "--", "grep", "clusterDomain", "/etc/kubernetes/kubelet-config.yaml"], env);
+    expect(config.stdout).toContain("lab.local");
+    // Back to the lab file it was: green again, with cluster.local.
+    const back = await lab(["up", file, "--json"], env);
+    expect(back.exitCode, back.all).toBe(0);
+    expect((await lab(["exec", NAME, "core1", "--", "grep", "clusterDomain", "/etc/kubernetes/kubelet-config.yaml"], env)).stdout).toContain("cluster.local");
+  }, 240_000);
 
   it("stops keeping its node, and starts again with every check back green", async () => {
     const pkiBefore = (await labFingerprint(NAME, env)).pki;

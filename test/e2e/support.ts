@@ -12,8 +12,6 @@ import { join } from "node:path";
 import Docker from "dockerode";
 import { execa } from "execa";
 import { labFromState } from "../../src/lab/lab-from-state.js";
-import { kubectlArgv } from "../../src/pipeline/kubectl.js";
-import { adminNode } from "../../src/plan/plan.js";
 import { bootUnits } from "../../src/render/boot-units.js";
 import { packagePath } from "../../src/package-root.js";
 import type { LabContext } from "../../src/pipeline/lab-context.js";
@@ -147,8 +145,8 @@ export interface LabFingerprint {
   pki: Record<string, string>;
   /** Each node's units by systemd invocation ID (a restart gives a new one). */
   units: Record<string, string>;
-  /** The kube-system pods: uid, container IDs and restart counts. */
-  pods: string;
+  /** Each node's Kubernetes processes (units and static pods alike) by node, binary and PID (a restart gives a new PID). */
+  processes: Record<string, string>;
 }
 
 /** Reads a lab's {@link LabFingerprint}. */
@@ -157,12 +155,20 @@ export async function labFingerprint(name: string, env: NodeJS.ProcessEnv): Prom
   const pki: Record<string, string> = {};
   for (const f of (await readdir(paths.pkiDir)).sort()) pki[f] = createHash("sha256").update(await readFile(join(paths.pkiDir, f))).digest("hex");
   const units: Record<string, string> = {};
+  const processes: Record<string, string> = {};
   for (const node of plan.nodes) {
     const list = bootUnits(plan, node).filter((u) => u !== "kubelab-hosts" && u !== "kubelab-network" && u !== "kubelab-flannel-cni");
+    // One value per unit, the units' blocks separated by empty lines.
     const r = await provider.exec(name, node.name, ["systemctl", "show", "-p", "InvocationID", "--value", ...list]);
-    r.stdout.trim().split("\n").forEach((id, i) => (units[`${node.name}/${list[i]}`] = id));
+    const ids = r.stdout.split("\n\n").map((id) => id.trim());
+    if (ids.length !== list.length) throw new Error(`unexpected systemctl show output for ${list.join(" ")}: ${r.stdout}`);
+    list.forEach((unit, i) => (units[`${node.name}/${unit}`] = ids[i]!));
+    // Static pods are processes of the node too: their PIDs change when kubelet restarts them.
+    const ps = await provider.exec(name, node.name, ["pgrep", "-a", "-f", "^/usr/local/bin/(kube|etcd )"]);
+    for (const line of ps.stdout.trim().split("\n").filter(Boolean)) {
+      const [pid, binary] = line.split(" ");
+      processes[`${node.name}/${binary!.replace("/usr/local/bin/", "")}`] = pid!;
+    }
   }
-  const jsonpath = '{range .items[*]}{.metadata.name} {.metadata.uid} {.status.containerStatuses[*].containerID} {.status.containerStatuses[*].restartCount}{"\\n"}{end}';
-  const pods = await provider.exec(name, adminNode(plan).name, kubectlArgv(["get", "pods", "-n", "kube-system", "-o", `jsonpath=${jsonpath}`]));
-  return { pki, units, pods: pods.stdout };
+  return { pki, units, processes };
 }

@@ -9,7 +9,7 @@ import type { LabContext } from "../lab-context.js";
 import { certPath } from "../../render/node-layout.js";
 import { startUnits, waitFor } from "../node-commands.js";
 import { staticPodExcerpt } from "../static-pod-diagnosis.js";
-import { forEachNode } from "../run-pipeline.js";
+import { allSettledOrThrow, forEachNode } from "../run-pipeline.js";
 import type { Step } from "../step.js";
 
 const COMPONENTS = ["kube-apiserver", "kube-controller-manager", "kube-scheduler"];
@@ -26,20 +26,23 @@ function healthChecks(apiPort: number): { component: string; url: string; what: 
 /** Waits until the API server on `node` is ready and its controller manager and scheduler answer their health checks. */
 export async function waitForControlPlane(ctx: LabContext, node: PlannedNode, step: string): Promise<void> {
   const staticPods = ctx.plan.controlPlaneMode === "static-pods";
-  for (const h of healthChecks(ctx.plan.api.port)) {
-    // The API server is checked against the lab's CA; the others serve self-signed certificates.
-    const tls = h.component === "kube-apiserver" ? ["--cacert", certPath("ca")] : ["--insecure"];
-    await waitFor(ctx, {
-      step,
-      node: node.name,
-      what: h.what,
-      argv: ["curl", "-fsS", "--max-time", "2", ...tls, h.url],
-      units: staticPods ? ["kubelet"] : [h.component],
-      evidence: staticPods ? async () => [await staticPodExcerpt(ctx, node.name, h.component)] : undefined,
-      timeoutMs: staticPods ? 90_000 : 60_000,
-      intervalMs: 200,
-    });
-  }
+  // The three come up independently (each serves its health endpoint before it can reach the API
+  // server): wait for them at the same time.
+  await allSettledOrThrow(
+    healthChecks(ctx.plan.api.port).map((h) =>
+      waitFor(ctx, {
+        step,
+        node: node.name,
+        what: h.what,
+        // The API server is checked against the lab's CA; the others serve self-signed certificates.
+        argv: ["curl", "-fsS", "--max-time", "2", ...(h.component === "kube-apiserver" ? ["--cacert", certPath("ca")] : ["--insecure"]), h.url],
+        units: staticPods ? ["kubelet"] : [h.component],
+        evidence: staticPods ? async () => [await staticPodExcerpt(ctx, node.name, h.component)] : undefined,
+        timeoutMs: staticPods ? 90_000 : 60_000,
+        intervalMs: 200,
+      }),
+    ),
+  );
 }
 
 /** Starts (or waits for) the control plane. */

@@ -6,13 +6,37 @@
  * or rewritten.
  */
 import { FLANNEL_SUBNET_ENV } from "../../render/flannel.js";
+import type { LabContext } from "../lab-context.js";
 import { waitFor } from "../node-commands.js";
-import { forEachNode } from "../run-pipeline.js";
+import { allSettledOrThrow, forEachNode } from "../run-pipeline.js";
 import type { Step } from "../step.js";
 import { waitForControlPlane } from "./start-control-plane.js";
 import { waitForEtcdMember } from "./start-etcd.js";
 
 const STEP = "bring the cluster back";
+
+/** Waits for the kubelet on `node` to be healthy (and, with flannel, for flanneld's lease). */
+async function waitForKubelet(ctx: LabContext, node: string, flannel: boolean): Promise<void> {
+  await waitFor(ctx, {
+    step: STEP,
+    node,
+    what: "kubelet to be healthy",
+    argv: ["curl", "-fsS", "--max-time", "2", "http://127.0.0.1:10248/healthz"],
+    units: ["kubelet", "containerd"],
+    timeoutMs: 60_000,
+    intervalMs: 200,
+  });
+  if (flannel) {
+    await waitFor(ctx, {
+      step: STEP,
+      node,
+      what: `flanneld's lease (${FLANNEL_SUBNET_ENV})`,
+      argv: ["test", "-s", FLANNEL_SUBNET_ENV],
+      units: ["flanneld"],
+      timeoutMs: 60_000,
+    });
+  }
+}
 
 /** Waits for the cluster that came back with its nodes. */
 export const waitForCluster: Step = {
@@ -22,27 +46,11 @@ export const waitForCluster: Step = {
     const { plan } = ctx;
     await forEachNode(ctx, "cluster", plan.nodes, async (node) => {
       if (node.etcd) await waitForEtcdMember(ctx, node, STEP);
-      if (node.controlPlane) await waitForControlPlane(ctx, node, STEP);
-      if (!node.kubelet) return;
-      await waitFor(ctx, {
-        step: STEP,
-        node: node.name,
-        what: "kubelet to be healthy",
-        argv: ["curl", "-fsS", "--max-time", "2", "http://127.0.0.1:10248/healthz"],
-        units: ["kubelet", "containerd"],
-        timeoutMs: 60_000,
-        intervalMs: 200,
-      });
-      if (plan.network.overlay === "flannel") {
-        await waitFor(ctx, {
-          step: STEP,
-          node: node.name,
-          what: `flanneld's lease (${FLANNEL_SUBNET_ENV})`,
-          argv: ["test", "-s", FLANNEL_SUBNET_ENV],
-          units: ["flanneld"],
-          timeoutMs: 60_000,
-        });
-      }
+      // The control plane and the kubelet come back independently: wait for both at once.
+      await allSettledOrThrow([
+        node.controlPlane ? waitForControlPlane(ctx, node, STEP) : Promise.resolve(),
+        node.kubelet ? waitForKubelet(ctx, node.name, plan.network.overlay === "flannel") : Promise.resolve(),
+      ]);
     });
   },
 };
