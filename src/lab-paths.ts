@@ -75,6 +75,10 @@ export class LabPaths {
   get checksFile(): string {
     return join(this.root, "checks.json");
   }
+  /** The fault drills in effect (`lab break`), for `lab heal` to undo. */
+  get faultsFile(): string {
+    return join(this.root, "faults.json");
+  }
   /** The lock held while a command changes the lab. */
   get lockFile(): string {
     return join(this.root, "lock");

@@ -7,7 +7,13 @@ import type { ArtifactSource } from "./artifacts/resolve-artifacts.js";
 import { writeFileAtomic } from "./atomic-write.js";
 import type { LabPaths } from "./lab-paths.js";
 
-/** The state record. */
+/** How far a lab's last run got (see LabState.phase). */
+export const LAB_PHASES = ["creating", "up", "failed", "paused", "stopped"] as const;
+
+/** One of {@link LAB_PHASES}. */
+export type LabPhase = (typeof LAB_PHASES)[number];
+
+/** What kubelab records about a lab, in its state directory. */
 export interface LabState {
   lab: string;
   provider: string;
@@ -15,8 +21,11 @@ export interface LabState {
   labFile: string;
   createdAt: string;
   updatedAt: string;
-  /** creating: a run is (or was) under way; up: the last run ended green; failed: it did not; stopped: `lab stop`. */
-  phase: "creating" | "up" | "failed" | "stopped";
+  /**
+   * creating: a run is (or was) under way; up: the last run ended green; failed: it did not;
+   * paused: `lab up --until` stopped before a step; stopped: `lab stop`.
+   */
+  phase: LabPhase;
   /**
    * The lab went green with the configuration in its lab.yaml and no run has changed it since: a
    * later `lab up` only checks it, or starts its stopped nodes, instead of redoing every step.
@@ -24,6 +33,8 @@ export interface LabState {
   green?: boolean;
   /** The step that failed, when phase is failed. */
   failedStep?: string;
+  /** The step `lab up --until` stopped before, when phase is paused. */
+  pausedBefore?: string;
   /** The node subnet, as given or picked. */
   nodeSubnet: string;
   image?: string;

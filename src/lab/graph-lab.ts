@@ -1,23 +1,9 @@
 /**
- * The topology `lab graph` shows: of the lab as it was brought up (its own copy of its lab file and
- * the node subnet it got) when it exists, otherwise as its lab file plans it.
+ * The topology `lab graph` shows: of the lab as it was brought up when it exists, otherwise as its
+ * lab file plans it (see planOfLab).
  */
-import { relative } from "node:path";
-import { loadLabFile, type LoadedLab } from "../config/load-lab.js";
 import { labGraph, type LabGraph } from "../graph/lab-graph.js";
-import { LabPaths } from "../lab-paths.js";
-import { readLabState } from "../lab-state.js";
-import { subnetAt } from "../plan/ipv4.js";
-import { planLab } from "../plan/plan.js";
-import { findLabFile, isLabPath } from "./find-lab-file.js";
-import { labFromState } from "./lab-from-state.js";
-import { SUBNET_POOL } from "./pick-subnet.js";
-
-/** A lab file as `lab up` names it in problems: relative to the current folder when inside it. */
-async function loadLab(file: string): Promise<LoadedLab> {
-  const shown = relative(process.cwd(), file);
-  return loadLabFile(shown.startsWith("..") ? file : shown);
-}
+import { planOfLab } from "./plan-of-lab.js";
 
 /**
  * The graph of `arg`, a lab name or a lab file path (as `lab up` takes it). A lab file that leaves
@@ -25,11 +11,6 @@ async function loadLab(file: string): Promise<LoadedLab> {
  * the graph says so.
  */
 export async function graphLab(arg: string, env: NodeJS.ProcessEnv = process.env): Promise<LabGraph> {
-  const loaded = isLabPath(arg) ? await loadLab(await findLabFile(arg)) : undefined;
-  const name = loaded?.lab.name ?? arg;
-  if (await readLabState(new LabPaths(name, env))) return labGraph((await labFromState(name, env)).plan, "state");
-  const { lab } = loaded ?? (await loadLab(await findLabFile(arg)));
-  const pinned = lab.network.nodeSubnet;
-  const plan = planLab({ ...lab, network: { ...lab.network, nodeSubnet: pinned ?? subnetAt(SUBNET_POOL, 24, 0) } });
-  return labGraph(plan, pinned === undefined ? "assumed" : "file");
+  const { plan, subnet } = await planOfLab(arg, env);
+  return labGraph(plan, subnet);
 }

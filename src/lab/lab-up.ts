@@ -18,7 +18,7 @@ import type { Lab, ProviderName } from "../config/lab-schema.js";
 import { UserError } from "../errors.js";
 import { LabPaths } from "../lab-paths.js";
 import { readLabState, writeLabState, type LabState } from "../lab-state.js";
-import { overlaps } from "../plan/ipv4.js";
+import { overlaps, subnetAt } from "../plan/ipv4.js";
 import { planLab, type Plan, type ResolvedLab } from "../plan/plan.js";
 import { buildCheckPipeline, buildResumePipeline, buildUpPipeline } from "../pipeline/build-pipeline.js";
 import { toErrorInfo } from "../pipeline/error-info.js";
@@ -26,13 +26,14 @@ import type { EventSink } from "../pipeline/events.js";
 import { runAbortController } from "../pipeline/run-abort.js";
 import { runPipeline } from "../pipeline/run-pipeline.js";
 import type { RunContext } from "../pipeline/run-context.js";
-import { stageSteps } from "../pipeline/step.js";
+import { stageSteps, type Stage } from "../pipeline/step.js";
 import type { LabResources, Provider } from "../providers/provider.js";
 import { createProvider } from "../providers/registry.js";
 import { findLabFile } from "./find-lab-file.js";
+import { requireStep, upSteps } from "./lab-explain.js";
 import type { FileLock } from "../file-lock.js";
 import { lockLab } from "./lab-lock.js";
-import { hostSubnets, lockSubnetPicking, otherLabsSubnets, pickNodeSubnet } from "./pick-subnet.js";
+import { hostSubnets, lockSubnetPicking, otherLabsSubnets, pickNodeSubnet, SUBNET_POOL } from "./pick-subnet.js";
 import { renderFingerprint } from "./render-fingerprint.js";
 import { upMode, type UpMode } from "./up-mode.js";
 
@@ -52,6 +53,8 @@ export interface LabUpInput {
   providerInstance?: Provider;
   /** The command the user ran (`up`, or `start` bringing a stopped lab back). */
   command?: "up" | "start";
+  /** Stop before this step (`--until`): every step before it runs, it and the ones after do not. */
+  until?: string;
 }
 
 /** What `lab up` did. */
@@ -76,7 +79,14 @@ async function networksInUse(provider: Provider, lab: string): Promise<NetworksI
 }
 
 /** The pipeline of each way up, and what the user is told about it. */
-function stagesFor(mode: UpMode, plan: Plan): { stages: ReturnType<typeof buildUpPipeline>; note?: string } {
+function stagesFor(mode: UpMode, plan: Plan, until: string | undefined): { stages: Stage[]; note?: string } {
+  if (until !== undefined) {
+    // The stages before the one `until` is part of (steps that run together stop together).
+    const all = buildUpPipeline(plan);
+    const at = all.findIndex((stage) => stageSteps(stage).some((s) => s.id === until));
+    const skipped = stageSteps(all[at]!).map((s) => s.id);
+    return { stages: all.slice(0, at), note: `lab ${plan.labName}: every step before ${skipped.join(" and ")}, as asked (--until ${until})` };
+  }
   switch (mode) {
     case "check":
       return { stages: buildCheckPipeline(), note: `lab ${plan.labName} is up and unchanged: running its checks only (nothing is changed)` };
@@ -127,8 +137,10 @@ export async function labUp(input: LabUpInput): Promise<LabUpResult> {
   const started = Date.now();
   const signal = input.signal ?? runAbortController().signal;
   let failedStep: string | undefined;
+  let lastDone: string | undefined;
   const emit: EventSink = (event) => {
     if (event.type === "step-end" && event.status === "failed") failedStep ??= event.step;
+    if (event.type === "step-end" && event.status === "ok") lastDone = event.step;
     input.emit(event);
   };
   const file = await findLabFile(input.lab);
@@ -137,6 +149,8 @@ export async function labUp(input: LabUpInput): Promise<LabUpResult> {
   const loaded = await loadLabFile(shown.startsWith("..") ? file : shown, { scale: input.scale });
   for (const w of loaded.warnings) emit({ type: "log", level: "warn", message: `${w.file}:${w.line}:${w.col}: ${w.message}${w.hint ? ` (${w.hint})` : ""}` });
   const lab = { ...loaded.lab, provider: input.provider ?? loaded.lab.provider };
+  // A step that does not exist is refused before anything is made (the steps do not depend on the subnet).
+  if (input.until !== undefined) requireStep(planLab({ ...lab, network: { ...lab.network, nodeSubnet: lab.network.nodeSubnet ?? subnetAt(SUBNET_POOL, 24, 0) } }), input.until);
 
   const provider = input.providerInstance ?? createProvider(lab.provider);
   await provider.preflight();
@@ -144,7 +158,7 @@ export async function labUp(input: LabUpInput): Promise<LabUpResult> {
   const paths = new LabPaths(lab.name);
   const lock = await lockLab(paths, input.command ?? "up");
   try {
-    return await upLocked(input, { file, lab, provider, paths, started, signal, emit, failedStep: () => failedStep });
+    return await upLocked(input, { file, lab, provider, paths, started, signal, emit, failedStep: () => failedStep, lastDone: () => lastDone });
   } finally {
     await lock.release();
   }
@@ -160,6 +174,8 @@ interface UpSetup {
   signal: AbortSignal;
   emit: EventSink;
   failedStep: () => string | undefined;
+  /** The last step that ended well (an interruption between steps comes after it). */
+  lastDone: () => string | undefined;
 }
 
 async function upLocked(input: LabUpInput, setup: UpSetup): Promise<LabUpResult> {
@@ -187,8 +203,9 @@ async function upPicked(input: LabUpInput, setup: UpSetup, previous: LabState | 
   const rendered = renderFingerprint(plan);
   const unchanged =
     (await sameAsBefore(paths, resolved)) && isDeepStrictEqual(previous?.with ?? {}, input.with ?? {}) && previous?.rendered === rendered;
-  const mode = upMode({ previous, unchanged, planned: plan.nodes.map((n) => n.name), nodes: networks.resources?.nodes ?? [] });
-  const { stages, note } = stagesFor(mode, plan);
+  // Step by step (--until), every step before the one asked for runs, whatever was there.
+  const mode = input.until !== undefined ? "full" : upMode({ previous, unchanged, planned: plan.nodes.map((n) => n.name), nodes: networks.resources?.nodes ?? [] });
+  const { stages, note } = stagesFor(mode, plan, input.until);
 
   const now = new Date().toISOString();
   const state: LabState = {
@@ -259,7 +276,7 @@ async function upPicked(input: LabUpInput, setup: UpSetup, previous: LabState | 
         ? {
             message: nothingMade
               ? `interrupted: lab ${lab.name} was not made (nothing is left behind)`
-              : `interrupted${setup.failedStep() ? ` during step ${setup.failedStep()}` : ""}: lab ${lab.name} is half made, its nodes are kept`,
+              : `interrupted${interruptedWhere(setup.failedStep(), setup.lastDone())}: lab ${lab.name} is half made, its nodes are kept`,
             hint: nothingMade ? `bring it up with: lab up ${lab.name}` : `lab up ${lab.name} carries on from here; lab down ${lab.name} removes it`,
           }
         : toErrorInfo(error),
@@ -274,6 +291,22 @@ async function upPicked(input: LabUpInput, setup: UpSetup, previous: LabState | 
     });
     return { ok: false, plan, paths };
   }
+  if (input.until !== undefined) {
+    await writeLabState(paths, { ...state, ...resultsState(ctx, previous), phase: "paused", green: false, pausedBefore: input.until, updatedAt: new Date().toISOString() });
+    const next = upSteps(plan).find((s) => s.step.id === input.until)!.step;
+    emit({ type: "log", level: "info", message: `stopped before step ${next.id} (${next.title}), as asked` });
+    emit({
+      type: "run-end",
+      status: "ok",
+      durationMs: Date.now() - started,
+      next: [
+        `what ${next.id} does, command by command: lab explain ${lab.name} ${next.id}`,
+        `did it by hand? check your work: lab verify ${lab.name} --step ${next.id}`,
+        `carry on: lab up ${input.lab}   (or step by step: lab up ${input.lab} --until STEP)`,
+      ],
+    });
+    return { ok: true, plan, paths };
+  }
   await writeLabState(paths, { ...state, ...resultsState(ctx, previous), phase: "up", green: true, updatedAt: new Date().toISOString() });
   emit({
     type: "run-end",
@@ -285,6 +318,12 @@ async function upPicked(input: LabUpInput, setup: UpSetup, previous: LabState | 
     ],
   });
   return { ok: true, plan, paths };
+}
+
+/** Where a run was interrupted: during the step that failed, else after the last that ended. */
+function interruptedWhere(failed: string | undefined, lastDone: string | undefined): string {
+  if (failed) return ` during step ${failed}`;
+  return lastDone ? ` after step ${lastDone}` : "";
 }
 
 /** The lab is the one its state directory's copy describes (compared as data: key order aside). */

@@ -6,18 +6,8 @@
  */
 import { createHash } from "node:crypto";
 import type { Plan } from "../plan/plan.js";
-import { nodeFiles, type NodeImages, type PkiMaterial } from "../render/node-files.js";
-import { STATIC_POD_COMPONENTS, type ComponentImages } from "../render/static-pods.js";
-
-const PLACEHOLDER_PKI: PkiMaterial = {
-  get: (name) => ({ certPem: `certificate ${name}`, keyPem: `key ${name}` }),
-  serviceAccount: { privateKeyPem: "service account key", publicKeyPem: "service account public key" },
-};
-
-const PLACEHOLDER_IMAGES: NodeImages = {
-  sandbox: "sandbox",
-  components: Object.fromEntries(STATIC_POD_COMPONENTS.map((c) => [c, c])) as ComponentImages,
-};
+import { nodeFiles } from "../render/node-files.js";
+import { PLACEHOLDER_IMAGES, PLACEHOLDER_PKI } from "../render/placeholder-material.js";
 
 /** The SHA-256 of the files every node of `plan` gets (paths, modes and contents), in hex. */
 export function renderFingerprint(plan: Plan): string {

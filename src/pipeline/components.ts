@@ -1,5 +1,5 @@
 /**
- * Stopping and starting a control plane component on a node, whichever way it runs, as a failure
+ * Stopping and starting a control plane component (or kube-proxy) on a node, whichever way it runs, as a failure
  * would: at once. A systemd unit's stop is queued and its process killed (an explicit stop is not
  * restarted; a graceful API server would keep serving long-running requests for a minute); a
  * static pod's manifest leaves /etc/kubernetes/manifests and its container is killed. Starting
@@ -10,7 +10,7 @@ import { MANIFESTS_DIR, MANIFESTS_STAGING_DIR } from "../render/node-layout.js";
 import { sh } from "./node-commands.js";
 
 /** Components the drills stop. */
-export type ControlPlaneComponent = "kube-apiserver" | "kube-controller-manager" | "kube-scheduler" | "etcd";
+export type ControlPlaneComponent = "kube-apiserver" | "kube-controller-manager" | "kube-scheduler" | "kube-proxy" | "etcd";
 
 function isStaticPod(ctx: LabContext, component: ControlPlaneComponent): boolean {
   return ctx.plan.controlPlaneMode === "static-pods" && component !== "etcd";

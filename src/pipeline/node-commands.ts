@@ -106,7 +106,12 @@ export async function waitFor(ctx: LabContext, spec: WaitSpec): Promise<string> 
   );
 }
 
+/** The command that starts units without waiting for them. */
+export function startUnitsArgv(units: readonly string[]): string[] {
+  return ["systemctl", "start", "--no-block", ...units];
+}
+
 /** Starts units on a node without waiting for them (`systemctl start --no-block`). */
 export async function startUnits(ctx: LabContext, node: string, units: string[]): Promise<void> {
-  await run(ctx, node, ["systemctl", "start", "--no-block", ...units], { what: `start ${units.join(", ")}` });
+  await run(ctx, node, startUnitsArgv(units), { what: `start ${units.join(", ")}` });
 }

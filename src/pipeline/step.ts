@@ -2,6 +2,8 @@
  * A step of a pipeline: an id, a title and one function. Steps that do not depend on each other
  * can be grouped with {@link parallel}.
  */
+import type { Plan } from "../plan/plan.js";
+import type { StepExplanation } from "./explanation.js";
 import type { RunContext } from "./run-context.js";
 
 /** One step of bringing a lab up. */
@@ -11,6 +13,8 @@ export interface Step {
   /** What a person sees while it runs. */
   readonly title: string;
   run(ctx: RunContext): Promise<void>;
+  /** What the step does and the commands it runs on which node, in order (pure: for `lab explain`). */
+  explain(plan: Plan): StepExplanation;
 }
 
 /** Steps that run at the same time. */

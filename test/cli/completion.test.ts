@@ -96,7 +96,7 @@ describe("lab completion bash", () => {
 
   it("completes commands, without the hidden one", async () => {
     const all = await complete(["lab", ""]);
-    expect(all).toEqual(expect.arrayContaining(["up", "down", "status", "kubeconfig", "logs", "exec", "shell", "completion", "images", "artifacts", "doctor"]));
+    expect(all).toEqual(expect.arrayContaining(["up", "down", "status", "kubeconfig", "logs", "exec", "shell", "completion", "images", "artifacts", "doctor", "export", "import"]));
     expect(all).not.toContain("__complete");
     expect(await complete(["lab", "u"])).toEqual(["up"]);
     expect(await complete(["lab", "--json", "sh"])).toEqual(["shell"]);
@@ -108,6 +108,11 @@ describe("lab completion bash", () => {
     expect(await complete(["lab", "up", ""])).toEqual(expect.arrayContaining(["coreos-single", "fedora-multi", "ha-etcd", "my-own", LAB]));
     expect(await complete(["lab", "down", ""])).toEqual([LAB]);
     expect(await complete(["lab", "kubeconfig", "zz"])).toEqual([LAB]);
+    expect(await complete(["lab", "export", ""])).toEqual([LAB]);
+    // A bundle to import, or export's -o: file names (bash's fallback).
+    expect(await complete(["lab", "import", ""])).toEqual([]);
+    expect(await complete(["lab", "export", LAB, "-o", ""])).toEqual([]);
+    expect(await complete(["lab", "import", "x.tar.gz", "--"])).toEqual(["--help", "--json", "--name", "--verbose", "--version", "--with"]);
   });
 
   it("completes a lab's nodes and a node's units", async () => {
@@ -131,6 +136,11 @@ describe("lab completion bash", () => {
     expect(await complete(["lab", "up", "--provider", "docker", "ha"])).toEqual(["ha-etcd"]);
     expect(await complete(["lab", "images", "load", LAB, "img", "--node", "fed-"])).toEqual(["fed-master", "fed-node1", "fed-node2"]);
     expect(await complete(["lab", "completion", ""])).toEqual(["bash", "zsh"]);
+    // Steps, of a lab that exists or of a lab file.
+    expect(await complete(["lab", "explain", "co"])).toEqual(["coreos-single"]);
+    expect(await complete(["lab", "explain", "coreos-single", "c"])).toEqual(["component-images", "control-plane", "checks"]);
+    expect(await complete(["lab", "up", "coreos-single", "--until", "e"])).toEqual(["etcd"]);
+    expect(await complete(["lab", "verify", LAB, "--step", "p"])).toEqual(["pki", "pod-network"]);
     // After --, exec's command: nothing (bash falls back to file names).
     expect(await complete(["lab", "exec", LAB, "fed-master", "--", ""])).toEqual([]);
   });

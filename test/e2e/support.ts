@@ -91,6 +91,15 @@ export async function labFileCopy(labFile: string, name: string, replace: [strin
   return path;
 }
 
+/** labs/fedora-multi.yaml named `name` with another overlay than flannel, without the flannel-only checks. */
+export function fedoraOverlayVariant(name: string, overlay: "vxlan" | "routes"): Promise<string> {
+  return labFileCopy("fedora-multi", name, [
+    ["overlay: flannel", `overlay: ${overlay}`],
+    ["  - flannel-subnet-env\n", ""],
+    ["  - flannel-leases\n", ""],
+  ]);
+}
+
 /** Everything the engine holds labelled for a lab. */
 export async function labelled(labName: string): Promise<{ containers: string[]; networks: string[]; volumes: string[] }> {
   const docker = new Docker();

@@ -22,7 +22,8 @@ export function upCommand(program: Command): void {
     .option("--with <name=path>", "run a local binary instead of the release's (repeatable), e.g. kube-apiserver=./kube-apiserver", collect, [])
     .option("--provider <name>", `run the nodes with this provider (${PROVIDERS.join(", ")})`)
     .option("--scale <prefix=count>", "set the number of nodes of a group (repeatable), e.g. fed-node=5", collect, [])
-    .action(async (named: string | undefined, opts: { with: string[]; provider?: string; scale: string[] }, cmd: Command) => {
+    .option("--until <step>", "stop before this step, to do it by hand or read it first (lab explain LAB lists the steps); lab up LAB carries on")
+    .action(async (named: string | undefined, opts: { with: string[]; provider?: string; scale: string[]; until?: string }, cmd: Command) => {
       const global = cmd.optsWithGlobals<GlobalOptions>();
       let lab = named;
       if (lab === undefined) {
@@ -47,6 +48,7 @@ export function upCommand(program: Command): void {
           with: parseWith(opts.with),
           provider: opts.provider as ProviderName | undefined,
           scale: parseScale(opts.scale),
+          until: opts.until,
           emit,
           signal,
         });

@@ -9,7 +9,7 @@ import { PROVIDERS } from "../../config/lab-schema.js";
 import type { CompletionValues } from "./completion-values.js";
 
 /** Commands whose lab argument may also be a lab file to bring up (not only a lab that exists). */
-const LAB_FILE_COMMANDS = new Set(["up", "doctor"]);
+const LAB_FILE_COMMANDS = new Set(["up", "doctor", "graph", "explain"]);
 
 /** The shells `lab completion` writes a script for. */
 export const COMPLETION_SHELLS = ["bash", "zsh"] as const;
@@ -113,6 +113,8 @@ async function argumentValues(command: Command, argument: Argument, positionals:
       return lab === undefined || node === undefined ? [] : values.units(lab, node);
     case "shell":
       return [...COMPLETION_SHELLS];
+    case "step":
+      return lab === undefined ? [] : values.steps(lab);
     default:
       return [];
   }
@@ -126,6 +128,9 @@ async function optionValues(option: Option, positionals: readonly string[], valu
       return [...PROVIDERS];
     case "--node":
       return lab === undefined ? [] : values.nodes(lab);
+    case "--until":
+    case "--step":
+      return lab === undefined ? [] : values.steps(lab);
     default:
       return [];
   }

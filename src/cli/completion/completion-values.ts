@@ -9,6 +9,8 @@ import { join } from "node:path";
 import { LabPaths, labsDir } from "../../lab-paths.js";
 import { labFiles } from "../../lab/lab-files.js";
 import { labFromState } from "../../lab/lab-from-state.js";
+import { upSteps } from "../../lab/lab-explain.js";
+import { planOfLab } from "../../lab/plan-of-lab.js";
 import { UNIT_DIR } from "../../render/node-layout.js";
 
 /** The sources of completion candidates. */
@@ -21,6 +23,8 @@ export interface CompletionValues {
   nodes(lab: string): Promise<string[]>;
   /** A node's systemd units. */
   units(lab: string, node: string): Promise<string[]>;
+  /** The steps of `lab up` for a lab (a name or a lab file), in order. */
+  steps(lab: string): Promise<string[]>;
 }
 
 /** Candidates from the lab files of `cwd` and kubelab, and the state home of `env`. */
@@ -37,6 +41,10 @@ export function completionValues(env: NodeJS.ProcessEnv = process.env, cwd = pro
         return m ? [m[1]!] : [];
       });
       return [...new Set([...units, ...(units.includes("kubelet") ? ["containerd"] : [])])].sort();
+    },
+    steps: async (lab) => {
+      const planned = await planOfLab(lab, env).catch(() => undefined);
+      return planned ? upSteps(planned.plan).map((s) => s.step.id) : [];
     },
   };
 }

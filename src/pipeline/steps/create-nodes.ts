@@ -24,6 +24,13 @@ function nodeShares(plan: Plan, shares: Share[]): Share[] {
 export const createNodes: Step = {
   id: "nodes",
   title: "Creating nodes",
+  explain: (plan) => ({
+    what:
+      `One ${plan.provider === "docker" ? "container running systemd" : "virtual machine"} per node, on the lab's own network ${plan.network.nodeSubnet}, ` +
+      "with the plan's hostname and address; the binaries are shared into it read-only.",
+    proof: [],
+    actions: plan.nodes.map((n) => ({ node: n.name, note: `create ${n.name} (${n.roles.join(", ")}) at ${n.ip} and wait for systemd to be up` })),
+  }),
   async run(ctx) {
     const started = new Map<string, number>();
     await ctx.provider.createNodes(ctx.plan, {

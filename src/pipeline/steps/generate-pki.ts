@@ -4,14 +4,31 @@
  * kubeconfig for kubectl on the host.
  */
 import { writeFileAtomic } from "../../atomic-write.js";
+import { certificateSpecs, SERVICE_ACCOUNT_KEY_PAIR } from "../../pki/certificate-specs.js";
+import { describeCertificate } from "../../pki/describe-certificate.js";
 import { ensurePki } from "../../pki/pki-store.js";
 import { kubeconfigFor } from "../../render/node-files.js";
+import { hostAction } from "../explanation.js";
 import type { Step } from "../step.js";
 
 /** Generates (or reuses) the PKI. */
 export const generatePki: Step = {
   id: "pki",
   title: "Generating certificates",
+  explain: (plan) => {
+    const specs = certificateSpecs(plan);
+    return {
+      what:
+        "Every component proves who it is with a certificate signed by one of the lab's certificate authorities, and checks the others' against them; " +
+        "the API server signs service account tokens with a key pair. Made once and kept: a rerun reuses them.",
+      proof: [],
+      actions: [
+        ...specs.map((spec) => hostAction(`${spec.name}.crt and .key: ${describeCertificate(spec, specs).join("; ")}`)),
+        hostAction(`${SERVICE_ACCOUNT_KEY_PAIR.name}.key and .pub: the key pair that signs and verifies service account tokens`),
+        hostAction("admin.kubeconfig: the admin client certificate, to run kubectl from the host"),
+      ],
+    };
+  },
   async run(ctx) {
     const pki = await ensurePki(ctx.plan, ctx.paths);
     ctx.results.pki = pki;

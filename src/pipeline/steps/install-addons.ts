@@ -6,8 +6,9 @@
 import Docker from "dockerode";
 import { corednsImage, corednsManifests } from "../../addons/coredns.js";
 import { engineImage } from "../../images/host-images.js";
-import { kubeletNodes } from "../../plan/plan.js";
-import { kubectl } from "../kubectl.js";
+import { adminNode, kubeletNodes } from "../../plan/plan.js";
+import { commandAction } from "../explanation.js";
+import { kubectl, kubectlArgv } from "../kubectl.js";
 import { loadImageArchive, nodeImageRefs } from "../node-images.js";
 import { forEachNode } from "../run-pipeline.js";
 import type { Step } from "../step.js";
@@ -16,6 +17,20 @@ import type { Step } from "../step.js";
 export const installAddons: Step = {
   id: "addons",
   title: "Installing addons",
+  explain: (plan) => ({
+    what: plan.addons.includes("coredns")
+      ? `CoreDNS answers the cluster's DNS at ${plan.network.dnsIp} (the kube-dns Service kubelet points pods at): its image goes into each node from the host's Docker engine, then its Deployment, Service and RBAC are applied.`
+      : "This lab installs no addons.",
+    actions: plan.addons.includes("coredns")
+      ? [
+          ...kubeletNodes(plan).map((n) => ({ node: n.name, note: `load ${corednsImage(plan)} when the node does not have it` })),
+          commandAction(adminNode(plan).name, kubectlArgv(["apply", "-f", "-"]), "apply CoreDNS's ServiceAccount, RBAC, ConfigMap, Deployment and kube-dns Service (read from stdin)"),
+        ]
+      : [],
+    proof: plan.addons.includes("coredns")
+      ? [commandAction(adminNode(plan).name, kubectlArgv(["get", "-n", "kube-system", "deployment/coredns", "service/kube-dns"]), "CoreDNS's Deployment and the kube-dns Service exist")]
+      : [],
+  }),
   async run(ctx) {
     if (!ctx.plan.addons.includes("coredns")) return;
     const image = corednsImage(ctx.plan);

@@ -12,6 +12,7 @@ import { adminNode } from "../../plan/plan.js";
 import { kubectl, kubectlArgv } from "../kubectl.js";
 import { run, waitFor } from "../node-commands.js";
 import { forEachNode } from "../run-pipeline.js";
+import { commandAction, waitAction } from "../explanation.js";
 import type { Step } from "../step.js";
 
 /** The pod subnet flannel leased to a node (from FLANNEL_SUBNET, e.g. 10.244.3.1/24 -> 10.244.3.0/24). */
@@ -22,10 +23,61 @@ async function flannelSubnet(ctx: LabContext, node: string): Promise<string> {
   return `${networkAddress(subnet)}/${subnet.split("/")[1]}`;
 }
 
+const REGISTER_TIMEOUT_MS = 60_000;
+const READY_TIMEOUT_MS = 90_000;
+
+/** Exits 0 once the node has registered. */
+function registeredArgv(node: string): string[] {
+  return kubectlArgv(["get", "node", node, "-o", "name"]);
+}
+
+/** Exits 0 once the node is Ready. */
+export function readyArgv(node: string): string[] {
+  return ["sh", "-c", `${shellLine(kubectlArgv(["get", "node", node, "-o", 'jsonpath={.status.conditions[?(@.type=="Ready")].status}']))} | grep -qx True`];
+}
+
+/** kubectl's arguments giving a node its pod CIDR. */
+function podCidrPatch(node: string, cidr: string): string[] {
+  return ["patch", "node", node, "--type=merge", `--patch=${JSON.stringify({ spec: { podCIDR: cidr, podCIDRs: [cidr] } })}`];
+}
+
 /** Sets up pod networking and waits for Ready nodes. */
 export const podNetwork: Step = {
   id: "pod-network",
   title: "Setting up the pod network",
+  explain: (plan) => {
+    const admin = adminNode(plan).name;
+    return {
+      what:
+        "Each node's pod subnet: its CNI configuration already hands out addresses from it; here its Node object gets it as its pod CIDR " +
+        "(the controller manager does not allocate them), then every node must turn Ready.",
+      actions: plan.nodes
+        .filter((n) => n.kubelet)
+        .flatMap((node) => [
+          waitAction(admin, registeredArgv(node.name), REGISTER_TIMEOUT_MS, `until kubelet on ${node.name} has registered its node`),
+          commandAction(
+            admin,
+            kubectlArgv(podCidrPatch(node.name, node.podCidr ?? `$(the subnet in ${node.name}'s ${FLANNEL_SUBNET_ENV})`)),
+            `give ${node.name} its pod subnet (when it does not have it yet)`,
+          ),
+          waitAction(admin, readyArgv(node.name), READY_TIMEOUT_MS, `until ${node.name} is Ready`),
+        ]),
+      proof: plan.nodes
+        .filter((n) => n.kubelet)
+        .flatMap((node) => [
+          ...(node.podCidr
+            ? [
+                commandAction(
+                  admin,
+                  ["sh", "-c", `${shellLine(kubectlArgv(["get", "node", node.name, "-o", "jsonpath={.spec.podCIDR}"]))} | grep -qx ${node.podCidr}`],
+                  `${node.name}'s pod CIDR is ${node.podCidr}`,
+                ),
+              ]
+            : []),
+          commandAction(admin, readyArgv(node.name), `${node.name} is Ready`),
+        ]),
+    };
+  },
   async run(ctx) {
     const nodes = ctx.plan.nodes.filter((n) => n.kubelet);
     // A node that does not join is reported by the checks, with the others' results.
@@ -34,29 +86,24 @@ export const podNetwork: Step = {
         step: "set up the pod network",
         node: adminNode(ctx.plan).name,
         what: `node ${node.name} to register`,
-        argv: kubectlArgv(["get", "node", node.name, "-o", "name"]),
+        argv: registeredArgv(node.name),
         units: ["kubelet"],
         unitsNode: node.name,
-        timeoutMs: 60_000,
+        timeoutMs: REGISTER_TIMEOUT_MS,
       });
       const cidr = node.podCidr ?? (await flannelSubnet(ctx, node.name));
       const current = await kubectl(ctx, ["get", "node", node.name, "-o", "jsonpath={.spec.podCIDR}"]);
       if (current.trim() !== cidr) {
-        const patch = JSON.stringify({ spec: { podCIDR: cidr, podCIDRs: [cidr] } });
-        await kubectl(ctx, ["patch", "node", node.name, "--type=merge", `--patch=${patch}`]);
+        await kubectl(ctx, podCidrPatch(node.name, cidr));
       }
       await waitFor(ctx, {
         step: "set up the pod network",
         node: adminNode(ctx.plan).name,
         what: `node ${node.name} to be Ready`,
-        argv: [
-          "sh",
-          "-c",
-          `${shellLine(kubectlArgv(["get", "node", node.name, "-o", 'jsonpath={.status.conditions[?(@.type=="Ready")].status}']))} | grep -qx True`,
-        ],
+        argv: readyArgv(node.name),
         units: ["kubelet", "containerd"],
         unitsNode: node.name,
-        timeoutMs: 90_000,
+        timeoutMs: READY_TIMEOUT_MS,
       });
     }, { tolerate: "some" });
     if (failed.length) {

@@ -7,12 +7,20 @@ import Docker from "dockerode";
 import { ensureComponentImages } from "../../images/component-images.js";
 import { cacheHome } from "../../lab-paths.js";
 import { need } from "../run-context.js";
+import { hostAction } from "../explanation.js";
 import type { Step } from "../step.js";
 
 /** Ensures the static pods' images. */
 export const prepareComponentImages: Step = {
   id: "component-images",
   title: "Preparing the control plane's images",
+  explain: () => ({
+    what:
+      "With a static-pods control plane, kubelet runs kube-apiserver, kube-controller-manager, kube-scheduler and kube-proxy from container images. " +
+      "kubelab pulls them from registry.k8s.io when it can, or builds each one from the lab's own binary, and keeps them as tarballs to load into the nodes.",
+    proof: [],
+    actions: [hostAction("pull or build one image per component and save it as a tarball")],
+  }),
   async run(ctx) {
     const set = await ensureComponentImages({
       docker: new Docker(),

@@ -3,7 +3,8 @@
  * that could not run here is reported as not run, never as passed).
  */
 import { UserError } from "../../errors.js";
-import { runChecks } from "../../checks/registry.js";
+import { CHECKS, runChecks } from "../../checks/registry.js";
+import { hostAction } from "../explanation.js";
 import { writeFileAtomic } from "../../atomic-write.js";
 import type { Step } from "../step.js";
 
@@ -11,6 +12,10 @@ import type { Step } from "../step.js";
 export const runChecksStep: Step = {
   id: "checks",
   title: "Checking the cluster",
+  explain: (plan) => ({
+    what: "Proof that the cluster works: each check runs real commands in the nodes and says what it ran and saw; the step fails when any check fails.",
+    actions: plan.checks.map((id) => CHECKS[id]).filter((c) => c.appliesTo(plan)).map((c) => hostAction(`${c.id}: ${c.title}`)),
+  }),
   async run(ctx) {
     const results = await runChecks(ctx, ctx.plan.checks);
     await writeFileAtomic(ctx.paths.checksFile, `${JSON.stringify(results, null, 2)}\n`);

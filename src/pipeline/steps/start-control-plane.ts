@@ -4,10 +4,11 @@
  * runs them. Either way the step waits until the API server is ready and the other two answer
  * their health checks, and on a timeout shows the unit's journal or the static pod's state and log.
  */
-import type { PlannedNode } from "../../plan/plan.js";
+import type { Plan, PlannedNode } from "../../plan/plan.js";
+import { commandAction, waitAction, type ExplainedAction } from "../explanation.js";
 import type { LabContext } from "../lab-context.js";
 import { certPath } from "../../render/node-layout.js";
-import { startUnits, waitFor } from "../node-commands.js";
+import { startUnits, startUnitsArgv, waitFor } from "../node-commands.js";
 import { staticPodExcerpt } from "../static-pod-diagnosis.js";
 import { allSettledOrThrow, forEachNode } from "../run-pipeline.js";
 import type { Step } from "../step.js";
@@ -23,6 +24,22 @@ function healthChecks(apiPort: number): { component: string; url: string; what: 
   ];
 }
 
+/** A health check's command, on the component's own node. */
+function healthArgv(h: { component: string; url: string }): string[] {
+  // The API server is checked against the lab's CA; the others serve self-signed certificates.
+  return ["curl", "-fsS", "--max-time", "2", ...(h.component === "kube-apiserver" ? ["--cacert", certPath("ca")] : ["--insecure"]), h.url];
+}
+
+/** How long the control plane may take: as static pods, kubelet starts them first. */
+function controlPlaneTimeout(plan: Plan): number {
+  return plan.controlPlaneMode === "static-pods" ? 90_000 : 60_000;
+}
+
+/** The waits for the control plane on `node`, explained. */
+export function controlPlaneWaits(plan: Plan, node: PlannedNode): ExplainedAction[] {
+  return healthChecks(plan.api.port).map((h) => waitAction(node.name, healthArgv(h), controlPlaneTimeout(plan), `until ${h.what.replace(/^the /, "")}`));
+}
+
 /** Waits until the API server on `node` is ready and its controller manager and scheduler answer their health checks. */
 export async function waitForControlPlane(ctx: LabContext, node: PlannedNode, step: string): Promise<void> {
   const staticPods = ctx.plan.controlPlaneMode === "static-pods";
@@ -34,11 +51,10 @@ export async function waitForControlPlane(ctx: LabContext, node: PlannedNode, st
         step,
         node: node.name,
         what: h.what,
-        // The API server is checked against the lab's CA; the others serve self-signed certificates.
-        argv: ["curl", "-fsS", "--max-time", "2", ...(h.component === "kube-apiserver" ? ["--cacert", certPath("ca")] : ["--insecure"]), h.url],
+        argv: healthArgv(h),
         units: staticPods ? ["kubelet"] : [h.component],
         evidence: staticPods ? async () => [await staticPodExcerpt(ctx, node.name, h.component)] : undefined,
-        timeoutMs: staticPods ? 90_000 : 60_000,
+        timeoutMs: controlPlaneTimeout(ctx.plan),
         intervalMs: 200,
       }),
     ),
@@ -49,6 +65,19 @@ export async function waitForControlPlane(ctx: LabContext, node: PlannedNode, st
 export const startControlPlane: Step = {
   id: "control-plane",
   title: "Starting the control plane",
+  explain: (plan) => ({
+    what:
+      "kube-apiserver serves the Kubernetes API, stores objects in etcd and authenticates clients by their certificates; kube-controller-manager runs the " +
+      "control loops (and signs with the cluster CA); kube-scheduler places pods on nodes. " +
+      (plan.controlPlaneMode === "static-pods"
+        ? "Here they run as static pods that kubelet already started: this step waits for them."
+        : "Here they run as systemd units.") +
+      (plan.api.servers.length > 1 ? " With several control plane nodes, controller managers and schedulers elect a leader." : ""),
+    actions: plan.api.servers.flatMap((node) => [
+      ...(plan.controlPlaneMode === "static-pods" ? [] : [commandAction(node.name, startUnitsArgv(COMPONENTS), "start the three units")]),
+      ...controlPlaneWaits(plan, node),
+    ]),
+  }),
   async run(ctx) {
     await forEachNode(ctx, "control-plane", ctx.plan.api.servers, async (node) => {
       if (ctx.plan.controlPlaneMode !== "static-pods") await startUnits(ctx, node.name, COMPONENTS);

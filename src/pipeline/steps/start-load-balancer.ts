@@ -4,12 +4,34 @@
  */
 import { certPath } from "../../render/node-layout.js";
 import { run, waitFor } from "../node-commands.js";
+import { commandAction, waitAction } from "../explanation.js";
 import type { Step } from "../step.js";
+
+const LB_TIMEOUT_MS = 90_000;
+
+/** An API server's health check through the load balancer, from its own node. */
+function lbHealthArgv(port: number): string[] {
+  return ["curl", "-fsS", "--max-time", "2", "--cacert", certPath("ca"), `https://127.0.0.1:${port}/healthz`];
+}
 
 /** Starts the load balancer. */
 export const startLoadBalancer: Step = {
   id: "load-balancer",
   title: "Starting the load balancer",
+  explain: (plan) => {
+    const lb = plan.api.loadBalancer;
+    return {
+      what: lb
+        ? `HAProxy on ${lb.name} passes TCP connections to port ${plan.api.port} on to every API server and takes one out while its health check fails: clients use ${plan.api.endpoint}.`
+        : "This lab has no load balancer: clients talk to its API server directly.",
+      actions: lb
+        ? [
+            commandAction(lb.name, ["systemctl", "start", "haproxy"], "start haproxy"),
+            waitAction(lb.name, lbHealthArgv(plan.api.port), LB_TIMEOUT_MS, "until an API server answers through it"),
+          ]
+        : [],
+    };
+  },
   async run(ctx) {
     const lb = ctx.plan.api.loadBalancer;
     if (!lb) return;
@@ -18,9 +40,9 @@ export const startLoadBalancer: Step = {
       step: "start the load balancer",
       node: lb.name,
       what: "an API server to answer through the load balancer",
-      argv: ["curl", "-fsS", "--max-time", "2", "--cacert", certPath("ca"), `https://127.0.0.1:${ctx.plan.api.port}/healthz`],
+      argv: lbHealthArgv(ctx.plan.api.port),
       units: ["haproxy"],
-      timeoutMs: 90_000,
+      timeoutMs: LB_TIMEOUT_MS,
       intervalMs: 250,
     });
   },

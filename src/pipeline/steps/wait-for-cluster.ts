@@ -10,10 +10,14 @@ import type { LabContext } from "../lab-context.js";
 import { waitFor } from "../node-commands.js";
 import { allSettledOrThrow, forEachNode } from "../run-pipeline.js";
 import type { Step } from "../step.js";
-import { waitForControlPlane } from "./start-control-plane.js";
-import { waitForEtcdMember } from "./start-etcd.js";
+import { waitAction } from "../explanation.js";
+import { controlPlaneWaits, waitForControlPlane } from "./start-control-plane.js";
+import { ETCD_TIMEOUT_MS, etcdHealthArgv, waitForEtcdMember } from "./start-etcd.js";
 
 const STEP = "bring the cluster back";
+
+const KUBELET_HEALTH = ["curl", "-fsS", "--max-time", "2", "http://127.0.0.1:10248/healthz"];
+const KUBELET_TIMEOUT_MS = 60_000;
 
 /** Waits for the kubelet on `node` to be healthy (and, with flannel, for flanneld's lease). */
 async function waitForKubelet(ctx: LabContext, node: string, flannel: boolean): Promise<void> {
@@ -21,9 +25,9 @@ async function waitForKubelet(ctx: LabContext, node: string, flannel: boolean): 
     step: STEP,
     node,
     what: "kubelet to be healthy",
-    argv: ["curl", "-fsS", "--max-time", "2", "http://127.0.0.1:10248/healthz"],
+    argv: KUBELET_HEALTH,
     units: ["kubelet", "containerd"],
-    timeoutMs: 60_000,
+    timeoutMs: KUBELET_TIMEOUT_MS,
     intervalMs: 200,
   });
   if (flannel) {
@@ -33,7 +37,7 @@ async function waitForKubelet(ctx: LabContext, node: string, flannel: boolean): 
       what: `flanneld's lease (${FLANNEL_SUBNET_ENV})`,
       argv: ["test", "-s", FLANNEL_SUBNET_ENV],
       units: ["flanneld"],
-      timeoutMs: 60_000,
+      timeoutMs: KUBELET_TIMEOUT_MS,
     });
   }
 }
@@ -42,6 +46,15 @@ async function waitForKubelet(ctx: LabContext, node: string, flannel: boolean): 
 export const waitForCluster: Step = {
   id: "cluster",
   title: "Waiting for the cluster to come back",
+  explain: (plan) => ({
+    what: "A lab whose nodes booted again starts its own units (they are enabled); this waits until it is back. Nothing is started or rewritten.",
+    actions: plan.nodes.flatMap((node) => [
+      ...(node.etcd ? [waitAction(node.name, etcdHealthArgv(plan, node), ETCD_TIMEOUT_MS, "until the etcd member is healthy")] : []),
+      ...(node.controlPlane ? controlPlaneWaits(plan, node) : []),
+      ...(node.kubelet ? [waitAction(node.name, KUBELET_HEALTH, KUBELET_TIMEOUT_MS, "until kubelet is healthy")] : []),
+      ...(node.kubelet && plan.network.overlay === "flannel" ? [waitAction(node.name, ["test", "-s", FLANNEL_SUBNET_ENV], KUBELET_TIMEOUT_MS, "until flanneld has its lease")] : []),
+    ]),
+  }),
   async run(ctx) {
     const { plan } = ctx;
     await forEachNode(ctx, "cluster", plan.nodes, async (node) => {

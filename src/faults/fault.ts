@@ -1,0 +1,24 @@
+/**
+ * Fault drills (`lab break LAB DRILL`, `lab heal LAB`): a lab broken on purpose in one of the ways
+ * clusters break, for `lab verify` to show what fails and why, then put right. Each fault knows
+ * where it applies, which node it picks when none is named, how to break and how to undo.
+ */
+import type { Plan, PlannedNode } from "../plan/plan.js";
+import type { LabContext } from "../pipeline/lab-context.js";
+
+/** One way to break a lab. */
+export interface Fault {
+  readonly id: string;
+  /** What it does, e.g. "stop an etcd member". */
+  readonly title: string;
+  /** What a learner should see in `lab verify` while it is in effect. */
+  readonly expect: string;
+  /** Why it cannot break this lab (or this node), or undefined when it can. */
+  notApplicable(plan: Plan, node: PlannedNode): string | undefined;
+  /** The node it breaks when none is named. */
+  defaultNode(plan: Plan): PlannedNode | undefined;
+  /** Breaks the lab on `node`. */
+  break(ctx: LabContext, node: PlannedNode): Promise<void>;
+  /** Undoes {@link Fault.break} on `node` and waits until what it stopped is back. */
+  heal(ctx: LabContext, node: PlannedNode): Promise<void>;
+}
