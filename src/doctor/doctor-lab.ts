@@ -8,8 +8,7 @@ import type { ProviderName } from "../config/lab-schema.js";
 import { findLabFile } from "../lab/find-lab-file.js";
 import { LabPaths } from "../lab-paths.js";
 import { readLabState } from "../lab-state.js";
-import { SUBNET_POOL } from "../lab/pick-subnet.js";
-import { subnetAt } from "../plan/ipv4.js";
+import { FIRST_POOL_SUBNET } from "../lab/pick-subnet.js";
 import { planLab, type PlannedNode } from "../plan/plan.js";
 
 /** A lab as the doctor needs it. */
@@ -35,7 +34,7 @@ export async function loadDoctorLab(arg: string, provider?: ProviderName): Promi
   const { lab } = await loadLabFile(shown.startsWith("..") ? file : shown);
   const nodeSubnet = lab.network.nodeSubnet ?? (await readLabState(new LabPaths(lab.name)))?.nodeSubnet;
   // Addresses do not matter here: a lab without a subnet yet is planned in the pool's first /24.
-  const plan = planLab({ ...lab, network: { ...lab.network, nodeSubnet: nodeSubnet ?? subnetAt(SUBNET_POOL, 24, 0) } });
+  const plan = planLab({ ...lab, network: { ...lab.network, nodeSubnet: nodeSubnet ?? FIRST_POOL_SUBNET } });
   return {
     name: lab.name,
     provider: provider ?? lab.provider,

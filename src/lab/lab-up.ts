@@ -18,7 +18,7 @@ import type { Lab, ProviderName } from "../config/lab-schema.js";
 import { UserError } from "../errors.js";
 import { LabPaths } from "../lab-paths.js";
 import { readLabState, writeLabState, type LabState } from "../lab-state.js";
-import { overlaps, subnetAt } from "../plan/ipv4.js";
+import { overlaps } from "../plan/ipv4.js";
 import { planLab, type Plan, type ResolvedLab } from "../plan/plan.js";
 import { buildCheckPipeline, buildResumePipeline, buildUpPipeline } from "../pipeline/build-pipeline.js";
 import { toErrorInfo } from "../pipeline/error-info.js";
@@ -33,7 +33,7 @@ import { findLabFile } from "./find-lab-file.js";
 import { requireStep, upSteps } from "./lab-explain.js";
 import type { FileLock } from "../file-lock.js";
 import { lockLab } from "./lab-lock.js";
-import { hostSubnets, lockSubnetPicking, otherLabsSubnets, pickNodeSubnet, SUBNET_POOL } from "./pick-subnet.js";
+import { hostSubnets, lockSubnetPicking, otherLabsSubnets, pickNodeSubnet, FIRST_POOL_SUBNET } from "./pick-subnet.js";
 import { renderFingerprint } from "./render-fingerprint.js";
 import { upMode, type UpMode } from "./up-mode.js";
 
@@ -150,7 +150,7 @@ export async function labUp(input: LabUpInput): Promise<LabUpResult> {
   for (const w of loaded.warnings) emit({ type: "log", level: "warn", message: `${w.file}:${w.line}:${w.col}: ${w.message}${w.hint ? ` (${w.hint})` : ""}` });
   const lab = { ...loaded.lab, provider: input.provider ?? loaded.lab.provider };
   // A step that does not exist is refused before anything is made (the steps do not depend on the subnet).
-  if (input.until !== undefined) requireStep(planLab({ ...lab, network: { ...lab.network, nodeSubnet: lab.network.nodeSubnet ?? subnetAt(SUBNET_POOL, 24, 0) } }), input.until);
+  if (input.until !== undefined) requireStep(planLab({ ...lab, network: { ...lab.network, nodeSubnet: lab.network.nodeSubnet ?? FIRST_POOL_SUBNET } }), input.until);
 
   const provider = input.providerInstance ?? createProvider(lab.provider);
   await provider.preflight();

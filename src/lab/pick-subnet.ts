@@ -16,6 +16,9 @@ import { overlaps, subnetAt, subnetCount } from "../plan/ipv4.js";
 /** The pool node subnets are picked from. */
 export const SUBNET_POOL = "172.30.0.0/15";
 
+/** The pool's first /24: where a lab without a node subnet yet is planned when addresses do not matter (or are only shown). */
+export const FIRST_POOL_SUBNET = subnetAt(SUBNET_POOL, 24, 0);
+
 /** The first /24 of the pool clashing with none of `taken`. */
 export function pickNodeSubnet(taken: readonly string[]): string {
   for (let i = 0; i < subnetCount(SUBNET_POOL, 24); i++) {

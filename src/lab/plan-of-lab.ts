@@ -7,11 +7,10 @@ import { relative } from "node:path";
 import { loadLabFile, type LoadedLab } from "../config/load-lab.js";
 import { LabPaths } from "../lab-paths.js";
 import { readLabState } from "../lab-state.js";
-import { subnetAt } from "../plan/ipv4.js";
 import { planLab, type Plan } from "../plan/plan.js";
 import { findLabFile, isLabPath } from "./find-lab-file.js";
 import { labFromState } from "./lab-from-state.js";
-import { SUBNET_POOL } from "./pick-subnet.js";
+import { FIRST_POOL_SUBNET } from "./pick-subnet.js";
 
 /** Where the plan's node subnet comes from: the lab's state, its lab file, or assumed (the pool's first /24). */
 export type SubnetSource = "state" | "file" | "assumed";
@@ -32,6 +31,6 @@ export async function planOfLab(arg: string, env: NodeJS.ProcessEnv = process.en
   if (await readLabState(new LabPaths(name, env))) return { plan: (await labFromState(name, env)).plan, subnet: "state" };
   const { lab } = loaded ?? (await loadLab(await findLabFile(arg)));
   const pinned = lab.network.nodeSubnet;
-  const plan = planLab({ ...lab, network: { ...lab.network, nodeSubnet: pinned ?? subnetAt(SUBNET_POOL, 24, 0) } });
+  const plan = planLab({ ...lab, network: { ...lab.network, nodeSubnet: pinned ?? FIRST_POOL_SUBNET } });
   return { plan, subnet: pinned === undefined ? "assumed" : "file" };
 }

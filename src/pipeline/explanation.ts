@@ -25,7 +25,7 @@ export interface StepExplanation {
   readonly actions: readonly ExplainedAction[];
   /**
    * Commands that succeed once the step's work is in place, whoever did it (`lab verify --step`);
-   * when absent, the step's waits are its proof. Empty for steps kubelab does on the host.
+   * when absent, the step's waits are its proof (none for the steps kubelab does on the host).
    */
   readonly proof?: readonly ExplainedAction[];
 }

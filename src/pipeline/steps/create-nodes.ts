@@ -28,7 +28,6 @@ export const createNodes: Step = {
     what:
       `One ${plan.provider === "docker" ? "container running systemd" : "virtual machine"} per node, on the lab's own network ${plan.network.nodeSubnet}, ` +
       "with the plan's hostname and address; the binaries are shared into it read-only.",
-    proof: [],
     actions: plan.nodes.map((n) => ({ node: n.name, note: `create ${n.name} (${n.roles.join(", ")}) at ${n.ip} and wait for systemd to be up` })),
   }),
   async run(ctx) {

@@ -21,7 +21,6 @@ export const generatePki: Step = {
       what:
         "Every component proves who it is with a certificate signed by one of the lab's certificate authorities, and checks the others' against them; " +
         "the API server signs service account tokens with a key pair. Made once and kept: a rerun reuses them.",
-      proof: [],
       actions: [
         ...specs.map((spec) => hostAction(`${spec.name}.crt and .key: ${describeCertificate(spec, specs).join("; ")}`)),
         hostAction(`${SERVICE_ACCOUNT_KEY_PAIR.name}.key and .pub: the key pair that signs and verifies service account tokens`),

@@ -15,7 +15,6 @@ export const prepareArtifacts: Step = {
       "Every node runs the same binaries: Kubernetes " +
       `${plan.kubernetes.raw}, etcd ${plan.etcdVersion} and the CNI plugins ${plan.cniVersion}${plan.flannelVersion ? `, flannel ${plan.flannelVersion}` : ""}. ` +
       "kubelab finds them in the lab's own folder, its cache, or downloads them and checks their SHA-256, then shares them read-only into the nodes.",
-    proof: [],
     actions: [hostAction("find each binary (the lab's artifacts folder, the cache, a verified download, or a --with replacement) and record its checksum")],
   }),
   async run(ctx) {

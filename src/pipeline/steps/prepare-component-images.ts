@@ -18,7 +18,6 @@ export const prepareComponentImages: Step = {
     what:
       "With a static-pods control plane, kubelet runs kube-apiserver, kube-controller-manager, kube-scheduler and kube-proxy from container images. " +
       "kubelab pulls them from registry.k8s.io when it can, or builds each one from the lab's own binary, and keeps them as tarballs to load into the nodes.",
-    proof: [],
     actions: [hostAction("pull or build one image per component and save it as a tarball")],
   }),
   async run(ctx) {

@@ -13,7 +13,6 @@ export const prepareImage: Step = {
       plan.provider === "docker"
         ? "The nodes are containers running systemd, made from one node image (Debian with containerd, the CNI tools, curl and dig); the first lab up builds it."
         : "The nodes are virtual machines made from one Vagrant box (the lab's own box, or kubelab's offline box built from Debian).",
-    proof: [],
     actions: [hostAction(plan.provider === "docker" ? "build the node image when the engine does not have it yet" : "add the lab's box to Vagrant when it is not there yet")],
   }),
   async run(ctx) {
