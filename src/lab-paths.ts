@@ -59,6 +59,10 @@ export class LabPaths {
   get pkiManifest(): string {
     return join(this.pkiDir, "manifest.json");
   }
+  /** Secrets that are not certificates: the bootstrap token, the encryption key (0700, each file 0600). */
+  get secretsDir(): string {
+    return join(this.root, "secrets");
+  }
   /** Kubeconfigs (0600). */
   get kubeconfigDir(): string {
     return join(this.root, "kubeconfig");

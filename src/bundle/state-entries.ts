@@ -56,7 +56,10 @@ export async function nodeEntries(paths: LabPaths, nodes: readonly string[]): Pr
   return out;
 }
 
-/** The PKI's certificates and public keys as `pki/NAME`; its private keys and record, and the host's kubeconfigs, listed as left out. */
+/**
+ * The PKI's certificates and public keys as `pki/NAME`; its private keys and record, the host's
+ * kubeconfigs and the lab's other secrets (bootstrap token, encryption key), listed as left out.
+ */
 export async function pkiEntries(paths: LabPaths): Promise<StateEntries> {
   const out: StateEntries = { entries: [], leftOut: [] };
   for (const rel of await filesUnder(paths.pkiDir)) {
@@ -65,5 +68,6 @@ export async function pkiEntries(paths: LabPaths): Promise<StateEntries> {
     else out.leftOut.push({ path: `pki/${rel}`, reason: "kubelab's own record of what it issued (not needed to import the lab)" });
   }
   for (const rel of await filesUnder(paths.kubeconfigDir)) out.leftOut.push({ path: `kubeconfig/${rel}`, reason: "secret: a kubeconfig with a client key" });
+  for (const rel of await filesUnder(paths.secretsDir)) out.leftOut.push({ path: `secrets/${rel}`, reason: "secret: the bootstrap token or the encryption key" });
   return out;
 }

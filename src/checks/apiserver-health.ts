@@ -1,8 +1,9 @@
 /**
- * Check: each API server answers /version and /healthz (checked against the lab's CA).
+ * Check: each API server answers /version and /healthz (checked against the lab's CA; with the
+ * health-check client certificate where anonymous requests are refused).
  */
 import { shellLine } from "../errors.js";
-import { certPath } from "../render/node-layout.js";
+import { apiProbeTls } from "../render/api-probe.js";
 import { exec, lastLines } from "../pipeline/node-commands.js";
 import { checkResult, type Check } from "./check.js";
 import { scaledTimeout } from "../pipeline/node-commands.js";
@@ -17,7 +18,7 @@ export const apiserverHealth: Check = {
       ctx.plan.api.servers.map(async (node) => {
         const started = Date.now();
         const url = (path: string): string => `https://127.0.0.1:${ctx.plan.api.port}${path}`;
-        const curl = (path: string): string[] => ["curl", "-fsS", "--max-time", String(scaledTimeout(5_000, ctx) / 1000), "--cacert", certPath("ca"), url(path)];
+        const curl = (path: string): string[] => ["curl", "-fsS", "--max-time", String(scaledTimeout(5_000, ctx) / 1000), ...apiProbeTls(ctx.plan), url(path)];
         const [version, healthz] = await Promise.all([exec(ctx, node.name, curl("/version")), exec(ctx, node.name, curl("/healthz"))]);
         let gitVersion = "";
         try {

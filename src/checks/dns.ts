@@ -1,8 +1,10 @@
 /**
- * Check: cluster DNS. From every kubelet node, `dig @<DNS IP> kubernetes.default.svc.<domain>`
- * answers the kubernetes Service IP; and a pod, using the resolver kubelet gives it, resolves a
- * Service by name. When the CoreDNS image can be neither found nor pulled, the check does not run
- * and says how to load the image: it is never reported as passed.
+ * Check: cluster DNS. Every kubelet gives its pods the DNS Service's address (its running
+ * configuration, read through the API server: no DNS server needed for that); from every kubelet
+ * node, `dig @<DNS IP> kubernetes.default.svc.<domain>` answers the kubernetes Service IP; and a
+ * pod, using the resolver kubelet gives it, resolves a Service by name. When the CoreDNS image can
+ * be neither found nor pulled, the lookups do not run and say how to load the image: they are never
+ * reported as passed.
  */
 import { corednsImage } from "../addons/coredns.js";
 import { shellLine } from "../errors.js";
@@ -11,6 +13,7 @@ import type { CheckResult } from "../pipeline/events.js";
 import { tryKubectl } from "../pipeline/kubectl.js";
 import type { LabContext } from "../pipeline/lab-context.js";
 import { exec, lastLines, scaledTimeout } from "../pipeline/node-commands.js";
+import { KUBELET_CONFIG } from "../render/node-layout.js";
 import { applyObjects, CHECK_NAMESPACE, cleanUp, podProblem, podState, runSuffix, toolboxPod, waitForPod, type PodInfo } from "./check-pods.js";
 import { checkResult, type Check } from "./check.js";
 
@@ -33,15 +36,36 @@ export async function dig(ctx: LabContext, node: string, server: string, name: s
   return { ok: r.exitCode === 0 && answers.includes(expected), ran: shellLine(argv), saw };
 }
 
-/** CoreDNS's pods, as the API server has them. */
-async function corednsPods(ctx: LabContext): Promise<PodInfo[]> {
+/** CoreDNS's pods, as the API server has them, or kubectl's error when it has no answer. */
+async function corednsPods(ctx: LabContext): Promise<{ pods: PodInfo[]; error?: string }> {
   const r = await tryKubectl(ctx, ["get", "pods", "-n", "kube-system", "-l", "k8s-app=kube-dns", "-o", "json"]);
-  return r.exitCode === 0 ? (JSON.parse(r.stdout) as { items: PodInfo[] }).items : [];
+  return r.exitCode === 0 ? { pods: (JSON.parse(r.stdout) as { items: PodInfo[] }).items } : { pods: [], error: lastLines(r.stderr, 2).trim() };
 }
 
 const ready = (p: PodInfo): boolean => p.status.conditions?.some((c) => c.type === "Ready" && c.status === "True") ?? false;
 const imageMissing = (p: PodInfo): string | undefined =>
   p.status.containerStatuses?.map((c) => c.state?.waiting?.reason).find((r) => r && IMAGE_REASONS.includes(r));
+
+/** What each kubelet tells its pods the DNS server is (clusterDNS of its running configuration). */
+async function kubeletResolvers(ctx: LabContext, started: number): Promise<CheckResult[]> {
+  const { plan } = ctx;
+  return Promise.all(
+    kubeletNodes(plan).map(async (node) => {
+      const argv = ["get", "--raw", `/api/v1/nodes/${node.name}/proxy/configz`];
+      const r = await tryKubectl(ctx, argv);
+      const servers = r.exitCode === 0 ? ((JSON.parse(r.stdout) as { kubeletconfig?: { clusterDNS?: string[] } }).kubeletconfig?.clusterDNS ?? []) : undefined;
+      const ok = servers?.length === 1 && servers[0] === plan.network.dnsIp;
+      const reason = servers ? `expected ${plan.network.dnsIp}, the kube-dns Service's address` : "could not read kubelet's running configuration through the API server";
+      return checkResult(dnsCheck, started, {
+        node: node.name,
+        status: ok ? "pass" : "fail",
+        ran: shellLine(["kubectl", ...argv]),
+        saw: servers ? `kubelet gives pods the DNS server ${servers.join(", ") || "none"}` : lastLines(r.stderr, 2).trim(),
+        ...(ok ? {} : { reason, hint: servers ? `clusterDNS in ${KUBELET_CONFIG} on ${node.name}` : `kubectl get --raw /api/v1/nodes/${node.name}/proxy/configz` }),
+      });
+    }),
+  );
+}
 
 /** Cluster DNS. */
 export const dnsCheck: Check = {
@@ -55,13 +79,17 @@ export const dnsCheck: Check = {
     const name = `kubernetes.default.svc.${plan.network.clusterDomain}`;
     const ran = `kubectl get pods -n kube-system -l k8s-app=kube-dns`;
 
-    // CoreDNS first: running and ready, or a reason why not.
+    const resolvers = await kubeletResolvers(ctx, started);
+
+    // CoreDNS: running and ready, or a reason why not.
     const deadline = Date.now() + scaledTimeout(90_000, ctx);
-    let pods = await corednsPods(ctx);
-    while (!pods.some(ready) && Date.now() < deadline) {
+    let { pods, error } = await corednsPods(ctx);
+    // An API server that does not answer is no reason to wait: the other checks say why.
+    while (!pods.some(ready) && error === undefined && Date.now() < deadline) {
       const missing = pods.map(imageMissing).find(Boolean);
       if (missing) {
         return [
+          ...resolvers,
           checkResult(dnsCheck, started, {
             status: "not-run",
             ran,
@@ -72,23 +100,25 @@ export const dnsCheck: Check = {
         ];
       }
       await new Promise((r) => setTimeout(r, 500));
-      pods = await corednsPods(ctx);
+      ({ pods, error } = await corednsPods(ctx));
     }
     if (!pods.some(ready)) {
       const pod = pods[0];
       return [
+        ...resolvers,
         checkResult(dnsCheck, started, {
           status: "fail",
           ran,
-          saw: pod ? podState(pod, pod.metadata.name) : "no CoreDNS pod",
-          reason: pod ? await podProblem(ctx, pod, pod.metadata.name, "kube-system") : "the coredns Deployment has no pods",
+          saw: pod ? podState(pod, pod.metadata.name) : (error ?? "no CoreDNS pod"),
+          reason: pod ? await podProblem(ctx, pod, pod.metadata.name, "kube-system") : error !== undefined ? "kubectl could not list CoreDNS's pods" : "the coredns Deployment has no pods",
           hint: `kubectl -n kube-system describe deployment coredns`,
         }),
       ];
     }
 
     // dig from every kubelet node.
-    const results: CheckResult[] = await Promise.all(
+    const results: CheckResult[] = [...resolvers];
+    const digs: CheckResult[] = await Promise.all(
       kubeletNodes(plan).map(async (node) => {
         const d = await dig(ctx, node.name, plan.network.dnsIp, name, plan.network.serviceIp);
         return checkResult(dnsCheck, started, {
@@ -100,6 +130,8 @@ export const dnsCheck: Check = {
         });
       }),
     );
+
+    results.push(...digs);
 
     // A pod resolves a Service by name, through the resolver kubelet configured for it.
     const suffix = runSuffix();

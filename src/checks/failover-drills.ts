@@ -5,7 +5,8 @@
  * and leadership moving when the controller manager's leader stops. Each puts the lab back as it
  * was, also when it fails (even when the stop itself failed halfway).
  */
-import { certPath } from "../render/node-layout.js";
+import { shellLine } from "../errors.js";
+import { apiProbeTls } from "../render/api-probe.js";
 import { renderFlag } from "../render/flags.js";
 import { etcdctlFlags } from "../render/etcd.js";
 import { HAPROXY_SOCKET, HEALTH_CHECK } from "../render/haproxy.js";
@@ -37,11 +38,11 @@ const WINDOW_SECONDS = 10;
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 /** Requests through the load balancer for a while, from a node: "<ok> <failed>". */
-function requestLoop(url: string, seconds: number): string {
+function requestLoop(plan: Plan, url: string, seconds: number): string {
   return [
     `end=$(( $(date +%s%N) + ${seconds}000000000 )); ok=0; failed=0`,
     `while [ "$(date +%s%N)" -lt "$end" ]; do`,
-    `  if curl -fs -o /dev/null --max-time 2 --cacert ${certPath("ca")} ${url}; then ok=$((ok + 1)); else failed=$((failed + 1)); fi`,
+    `  if curl -fs -o /dev/null --max-time 2 ${shellLine(apiProbeTls(plan))} ${url}; then ok=$((ok + 1)); else failed=$((failed + 1)); fi`,
     "  sleep 0.05",
     "done",
     'echo "$ok $failed"',
@@ -73,7 +74,7 @@ export const apiServerFailover: Drill = {
       if (noticedMs === undefined) {
         return checkResult(apiServerFailover, started, { node: victim.name, status: "fail", ran: `systemctl stop kube-apiserver on ${victim.name}`, saw: "the load balancer still sees it up", reason: "HAProxy's health check did not take the stopped API server out" });
       }
-      const r = await run(ctx, client.name, ["sh", "-c", requestLoop(url, WINDOW_SECONDS)], { what: "send requests through the load balancer" });
+      const r = await run(ctx, client.name, ["sh", "-c", requestLoop(ctx.plan, url, WINDOW_SECONDS)], { what: "send requests through the load balancer" });
       const [ok = 0, failed = 0] = r.trim().split(/\s+/).map(Number);
       const passed = failed <= MAX_FAILED_REQUESTS && ok > 0;
       return checkResult(apiServerFailover, started, {

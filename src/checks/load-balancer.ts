@@ -4,7 +4,7 @@
  */
 import { adminNode } from "../plan/plan.js";
 import { HAPROXY_BACKEND, HAPROXY_SOCKET } from "../render/haproxy.js";
-import { certPath } from "../render/node-layout.js";
+import { apiProbeTls } from "../render/api-probe.js";
 import { exec, lastLines } from "../pipeline/node-commands.js";
 import type { LabContext } from "../pipeline/lab-context.js";
 import { checkResult, type Check } from "./check.js";
@@ -35,7 +35,7 @@ export const loadBalancer: Check = {
     const states = await backendStates(ctx);
     const down = ctx.plan.api.servers.filter((s) => states.get(s.name) !== 2).map((s) => s.name);
     const from = adminNode(ctx.plan).name;
-    const argv = ["curl", "-fsS", "--max-time", String(scaledTimeout(3_000, ctx) / 1000), "--cacert", certPath("ca"), `${ctx.plan.api.endpoint}/version`];
+    const argv = ["curl", "-fsS", "--max-time", String(scaledTimeout(3_000, ctx) / 1000), ...apiProbeTls(ctx.plan), `${ctx.plan.api.endpoint}/version`];
     const r = await exec(ctx, from, argv);
     let version = "";
     try {

@@ -1,5 +1,6 @@
 /**
- * Check: every kubelet node is registered and Ready.
+ * Check: every kubelet node is registered and Ready, with its pod CIDR (a node registered again
+ * comes back without it, and Ready says nothing of that).
  */
 import { shellLine } from "../errors.js";
 import { adminNode, kubeletNodes } from "../plan/plan.js";
@@ -10,6 +11,7 @@ import { checkResult, type Check } from "./check.js";
 interface NodeList {
   items: {
     metadata: { name: string };
+    spec: { podCIDR?: string };
     status: {
       conditions?: { type: string; status: string; reason?: string; message?: string }[];
       nodeInfo?: { kubeletVersion?: string; containerRuntimeVersion?: string };
@@ -32,6 +34,18 @@ export const nodesReady: Check = {
       kubeletNodes(ctx.plan).map(async (node) => {
         const item = list.items.find((i) => i.metadata.name === node.name);
         const ready = item?.status.conditions?.find((c) => c.type === "Ready");
+        const cidr = item?.spec.podCIDR ?? "";
+        const cidrOk = node.podCidr ? cidr === node.podCidr : cidr !== "";
+        if (item && ready?.status === "True" && !cidrOk) {
+          return checkResult(nodesReady, started, {
+            node: node.name,
+            status: "fail",
+            ran,
+            saw: `Ready, but its pod CIDR is ${cidr === "" ? "missing" : `${cidr}, not ${node.podCidr}`}`,
+            reason: "the node's pod CIDR is not the subnet its pods get addresses from",
+            hint: `kubectl get node ${node.name} -o jsonpath={.spec.podCIDR}`,
+          });
+        }
         if (item && ready?.status === "True") {
           const info = item.status.nodeInfo;
           return checkResult(nodesReady, started, {

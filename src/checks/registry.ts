@@ -5,7 +5,12 @@ import type { CheckId } from "../config/lab-schema.js";
 import type { CheckResult } from "../pipeline/events.js";
 import type { LabContext } from "../pipeline/lab-context.js";
 import { toErrorInfo } from "../pipeline/error-info.js";
+import { anonymousAuth } from "./anonymous-auth.js";
 import { apiserverHealth } from "./apiserver-health.js";
+import { auditLog } from "./audit-log.js";
+import { encryptionAtRest } from "./encryption-at-rest.js";
+import { tlsBootstrap } from "./tls-bootstrap.js";
+import { tlsPolicy } from "./tls-policy.js";
 import type { Check } from "./check.js";
 import { clusterInfo } from "./cluster-info.js";
 import { clusterIpService } from "./cluster-ip-service.js";
@@ -45,6 +50,11 @@ export const CHECKS: Record<CheckId, Check> = {
   "etcd-members": etcdMembers,
   loadbalancer: loadBalancer,
   "leader-election": leaderElection,
+  "encryption-at-rest": encryptionAtRest,
+  "audit-log": auditLog,
+  "tls-bootstrap": tlsBootstrap,
+  "anonymous-auth": anonymousAuth,
+  "tls-policy": tlsPolicy,
 };
 
 /** Runs the lab's checks at the same time, emitting each result as it comes. */

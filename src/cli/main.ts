@@ -5,25 +5,6 @@
 import { Command } from "commander";
 import { readFileSync } from "node:fs";
 import { packagePath } from "../package-root.js";
-import { artifactsCommand } from "./commands/artifacts.js";
-import { breakHealCommands } from "./commands/break-heal.js";
-import { completionCommands } from "./commands/completion.js";
-import { doctorCommand } from "./commands/doctor.js";
-import { downCommand } from "./commands/down.js";
-import { execCommand } from "./commands/exec.js";
-import { explainCommand } from "./commands/explain.js";
-import { exportImportCommands } from "./commands/export-import.js";
-import { graphCommand } from "./commands/graph.js";
-import { imageCommand } from "./commands/image.js";
-import { imagesCommand } from "./commands/images.js";
-import { kubeconfigCommand } from "./commands/kubeconfig.js";
-import { listCommand } from "./commands/list.js";
-import { logsCommand } from "./commands/logs.js";
-import { shellCommand } from "./commands/shell.js";
-import { statusCommand } from "./commands/status.js";
-import { stopStartCommands } from "./commands/stop-start.js";
-import { upCommand } from "./commands/up.js";
-import { verifyCommand } from "./commands/verify.js";
 
 // A reader that goes away (`lab verify --json | head`) must not crash a run that is changing a lab.
 for (const stream of [process.stdout, process.stderr]) {
@@ -50,24 +31,33 @@ program.exitOverride((err) => {
   process.exit(err.exitCode === 0 ? 0 : 2);
 });
 
-upCommand(program);
-downCommand(program);
-stopStartCommands(program);
-statusCommand(program);
-kubeconfigCommand(program);
-listCommand(program);
-verifyCommand(program);
-logsCommand(program);
-execCommand(program);
-shellCommand(program);
-imageCommand(program);
-imagesCommand(program);
-artifactsCommand(program);
-completionCommands(program);
-doctorCommand(program);
-graphCommand(program);
-explainCommand(program);
-breakHealCommands(program);
-exportImportCommands(program);
+/** Each command module, by the commands it adds, in the order `lab --help` lists them. */
+const COMMANDS: { names: readonly string[]; load: () => Promise<(program: Command) => void> }[] = [
+  { names: ["up"], load: async () => (await import("./commands/up.js")).upCommand },
+  { names: ["down"], load: async () => (await import("./commands/down.js")).downCommand },
+  { names: ["stop", "start"], load: async () => (await import("./commands/stop-start.js")).stopStartCommands },
+  { names: ["status"], load: async () => (await import("./commands/status.js")).statusCommand },
+  { names: ["kubeconfig"], load: async () => (await import("./commands/kubeconfig.js")).kubeconfigCommand },
+  { names: ["list"], load: async () => (await import("./commands/list.js")).listCommand },
+  { names: ["verify"], load: async () => (await import("./commands/verify.js")).verifyCommand },
+  { names: ["logs"], load: async () => (await import("./commands/logs.js")).logsCommand },
+  { names: ["exec"], load: async () => (await import("./commands/exec.js")).execCommand },
+  { names: ["shell"], load: async () => (await import("./commands/shell.js")).shellCommand },
+  { names: ["image"], load: async () => (await import("./commands/image.js")).imageCommand },
+  { names: ["images"], load: async () => (await import("./commands/images.js")).imagesCommand },
+  { names: ["artifacts"], load: async () => (await import("./commands/artifacts.js")).artifactsCommand },
+  // Completion reads every command's arguments and options: it never runs alone.
+  { names: [], load: async () => (await import("./commands/completion.js")).completionCommands },
+  { names: ["doctor"], load: async () => (await import("./commands/doctor.js")).doctorCommand },
+  { names: ["graph"], load: async () => (await import("./commands/graph.js")).graphCommand },
+  { names: ["explain"], load: async () => (await import("./commands/explain.js")).explainCommand },
+  { names: ["break", "heal"], load: async () => (await import("./commands/break-heal.js")).breakHealCommands },
+  { names: ["export", "import"], load: async () => (await import("./commands/export-import.js")).exportImportCommands },
+];
+
+// A command named first loads only its own module (`lab explain` need not load Docker's client);
+// anything else (help, completion, global options first) loads them all.
+const named = COMMANDS.filter((c) => c.names.includes(process.argv[2] ?? ""));
+for (const register of await Promise.all((named.length ? named : COMMANDS).map((c) => c.load()))) register(program);
 
 await program.parseAsync(process.argv);

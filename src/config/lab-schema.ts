@@ -35,6 +35,11 @@ export const CHECK_IDS = [
   "etcd-members",
   "loadbalancer",
   "leader-election",
+  "encryption-at-rest",
+  "audit-log",
+  "tls-bootstrap",
+  "anonymous-auth",
+  "tls-policy",
 ] as const;
 /** A check id. */
 export type CheckId = (typeof CHECK_IDS)[number];
@@ -114,11 +119,20 @@ const network = z.strictObject({
 /** How the lab's certificates are cut. */
 export const PKI_STYLES = ["per-component", "shared"] as const;
 
+/** The kind of every key of a lab's PKI: RSA 2048, or ECDSA on P-256. */
+export const KEY_ALGORITHMS = ["rsa", "ecdsa"] as const;
+/** A key algorithm of the lab's PKI. */
+export type KeyAlgorithm = (typeof KEY_ALGORITHMS)[number];
+
 const pki = z.strictObject({
   style: z
     .enum(PKI_STYLES)
     .default("per-component")
     .describe("per-component: a certificate per component and an etcd CA; shared: as the hard way guide, one `kubernetes` certificate (every node's name and IP, the load balancer, the Service IP) for the API servers and etcd, one CA"),
+  keyAlgorithm: z
+    .enum(KEY_ALGORITHMS)
+    .default("rsa")
+    .describe("the kind of every key (CAs, certificates, the service-account key pair): rsa (2048-bit, certificates signed sha256WithRSAEncryption) or ecdsa (P-256, certificates signed ecdsa-with-SHA256, service-account tokens ES256); changing it makes the whole PKI again"),
 });
 
 const artifacts = z.strictObject({
@@ -140,6 +154,72 @@ const artifacts = z.strictObject({
     .describe("base URL of a mirror holding the release files under the upstream paths (for offline rooms)"),
 });
 
+/** How kubelets get their client certificates: issued by kubelab, or by TLS bootstrapping. */
+export const KUBELET_BOOTSTRAP_MODES = ["certificate", "token"] as const;
+
+/** How Secrets are stored in etcd: as they are, or encrypted with AES-CBC. */
+export const ENCRYPTION_AT_REST_MODES = ["none", "aescbc"] as const;
+
+/** The lowest TLS version a lab's servers may accept. */
+export const TLS_VERSIONS = ["VersionTLS12", "VersionTLS13"] as const;
+/** A TLS version name, as the components' flags spell it. */
+export type TlsVersion = (typeof TLS_VERSIONS)[number];
+
+/**
+ * The TLS 1.2 cipher suites a lab may limit its servers to: the ECDHE suites (forward secrecy) that
+ * the Go of Kubernetes 1.20 and etcd 3.4 implement, under their Go names. TLS 1.3's suites are not
+ * configurable.
+ */
+export const TLS_CIPHER_SUITES = [
+  "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256",
+  "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256",
+  "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384",
+  "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384",
+  "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305",
+  "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305",
+  "TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA",
+  "TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA",
+  "TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA",
+  "TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA",
+] as const;
+/** A TLS 1.2 cipher suite's Go name. */
+export type TlsCipherSuite = (typeof TLS_CIPHER_SUITES)[number];
+
+const audit = z
+  .strictObject({
+    maxSizeMb: z.number().int().min(1).max(1024).default(100).describe("the audit log is rotated when it reaches this many megabytes"),
+    maxBackups: z.number().int().min(1).max(100).default(10).describe("how many rotated audit logs are kept"),
+    maxAgeDays: z.number().int().min(1).max(365).default(30).describe("rotated audit logs older than this many days are removed"),
+  })
+  .describe("the API server's audit log (/var/log/kubernetes/audit.log) with kubelab's audit policy, and its rotation; no audit log when left out");
+
+const security = z
+  .strictObject({
+    kubeletBootstrap: z
+      .enum(KUBELET_BOOTSTRAP_MODES)
+      .default("certificate")
+      .describe("how kubelets get their client certificates: certificate (issued by kubelab with the rest of the PKI) or token (TLS bootstrapping: a bootstrap token, CSRs approved by the controller manager, client certificate rotation on)"),
+    encryptionAtRest: z
+      .enum(ENCRYPTION_AT_REST_MODES)
+      .default("none")
+      .describe("how the API server stores Secrets in etcd: none (as they are) or aescbc (encrypted with a key kept in the lab's state)"),
+    audit: audit.optional(),
+    apiAnonymousAuth: z
+      .boolean()
+      .default(true)
+      .describe("whether the API server answers requests without credentials (as system:anonymous); when false kubelab's own probes present a client certificate"),
+    tlsMinVersion: z
+      .enum(TLS_VERSIONS)
+      .optional()
+      .describe("the lowest TLS version the API servers, controller managers, schedulers and kubelets accept; each component's default when left out"),
+    tlsCipherSuites: z
+      .array(z.enum(TLS_CIPHER_SUITES))
+      .min(1, { error: "list at least one cipher suite, or leave tlsCipherSuites out" })
+      .optional()
+      .describe("the only TLS 1.2 cipher suites the API servers, controller managers, schedulers, kubelets and etcd members accept; Go's defaults when left out"),
+  })
+  .describe("hardening: how kubelets join, Secrets at rest, the audit log, anonymous requests, the TLS policy; as the other labs have it when left out");
+
 /** The lab file's keys and their types, before groups are expanded (for hints about keys). */
 export const labObjectSchema = z
   .strictObject({
@@ -157,7 +237,8 @@ export const labObjectSchema = z
       .default("systemd")
       .describe("how the control plane runs: systemd units, or static pods that kubelet starts"),
     artifacts: artifacts.default({}),
-    pki: pki.default({ style: "per-component" }),
+    pki: pki.default({ style: "per-component", keyAlgorithm: "rsa" }),
+    security: security.default({ kubeletBootstrap: "certificate", encryptionAtRest: "none", apiAnonymousAuth: true }),
     network: network.default({
       podCidr: "10.244.0.0/16",
       podSubnetPrefix: 24,

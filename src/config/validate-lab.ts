@@ -6,7 +6,7 @@
  */
 import { cidrProblem, contains, isIPv4, networkAddress, offsetOf, overlaps, prefixLength, size, subnetCount } from "../plan/ipv4.js";
 import { FIRST_NODE_OFFSET, defaultDnsIp } from "../plan/plan.js";
-import type { Lab, NodeGroup, NodeRole } from "./lab-schema.js";
+import type { CheckId, Lab, NodeGroup, NodeRole, TlsCipherSuite } from "./lab-schema.js";
 import type { Problem } from "./problem.js";
 
 /** A problem found by {@link validateLab}: a {@link Problem} before it is given a file position. */
@@ -57,6 +57,7 @@ export function validateLab(lab: Lab, groups: readonly NodeGroup[] = []): Semant
     ...checkRepeats(lab.checks ?? [], "checks", "check"),
     ...checkRepeats(lab.addons, "addons", "addon"),
     ...checkNeeds(lab),
+    ...checkSecurity(lab),
   ];
   return problems.map((p) => ({ ...p, path: origins.filePath(p.path) }));
 }
@@ -116,12 +117,82 @@ class NodeOrigins {
   }
 }
 
+/** What a check needs of the lab, and how to give it; checks missing here need nothing in particular. */
+const CHECK_NEEDS: Partial<Record<CheckId, { has: (lab: Lab) => boolean; needs: string; fix: string }>> = {
+  dns: { has: (lab) => lab.addons.includes("coredns"), needs: "the coredns addon", fix: "add coredns to addons" },
+  "encryption-at-rest": {
+    has: (lab) => lab.security.encryptionAtRest !== "none",
+    needs: "Secrets encrypted at rest",
+    fix: "set security.encryptionAtRest: aescbc",
+  },
+  "audit-log": { has: (lab) => lab.security.audit !== undefined, needs: "an audit log", fix: "add security.audit (e.g. audit: {maxSizeMb: 10})" },
+  "tls-bootstrap": { has: (lab) => lab.security.kubeletBootstrap === "token", needs: "TLS bootstrapping", fix: "set security.kubeletBootstrap: token" },
+  "anonymous-auth": { has: (lab) => !lab.security.apiAnonymousAuth, needs: "anonymous auth off", fix: "set security.apiAnonymousAuth: false" },
+  "tls-policy": {
+    has: (lab) => lab.security.tlsMinVersion !== undefined || lab.security.tlsCipherSuites !== undefined,
+    needs: "a TLS policy",
+    fix: "set security.tlsMinVersion and/or security.tlsCipherSuites",
+  },
+};
+
 /** Checks asked for that the lab has nothing to check with. */
 function checkNeeds(lab: Lab): SemanticProblem[] {
-  const at = lab.checks?.indexOf("dns") ?? -1;
-  return at >= 0 && !lab.addons.includes("coredns")
-    ? [error(["checks", at], 'check "dns" needs the coredns addon', "add coredns to addons, or remove the dns check")]
-    : [];
+  return (lab.checks ?? []).flatMap((check, at) => {
+    const need = CHECK_NEEDS[check];
+    return need && !need.has(lab) ? [error(["checks", at], `check "${check}" needs ${need.needs}`, `${need.fix}, or remove the ${check} check`)] : [];
+  });
+}
+
+/** The lab's hardening against its control plane mode, its keys and itself. */
+function checkSecurity(lab: Lab): SemanticProblem[] {
+  const problems: SemanticProblem[] = [];
+  const { security } = lab;
+  if (lab.controlPlane === "static-pods") {
+    if (security.kubeletBootstrap === "token") {
+      problems.push(
+        error(
+          ["security", "kubeletBootstrap"],
+          "kubeletBootstrap token needs controlPlane systemd",
+          "with TLS bootstrapping kubelet starts no pod before the API server has signed its certificate, and with static pods kubelet is what starts the API server: use controlPlane: systemd, or kubeletBootstrap: certificate",
+        ),
+      );
+    }
+    if (!security.apiAnonymousAuth) {
+      problems.push(
+        error(
+          ["security", "apiAnonymousAuth"],
+          "apiAnonymousAuth false needs controlPlane systemd",
+          "kubelet probes the static API server's /livez without credentials, and would restart it for every refusal: use controlPlane: systemd, or leave apiAnonymousAuth out",
+        ),
+      );
+    }
+  }
+  const suites = security.tlsCipherSuites;
+  if (suites) {
+    suites.forEach((suite, j) => {
+      if (suites.indexOf(suite) !== j) problems.push(warning(["security", "tlsCipherSuites", j], `cipher suite "${suite}" is listed twice`, "remove the repeated entry"));
+    });
+    const kind = lab.pki.keyAlgorithm === "ecdsa" ? "ECDSA" : "RSA";
+    const required = `TLS_ECDHE_${kind}_WITH_AES_128_GCM_SHA256`;
+    if (security.tlsMinVersion === "VersionTLS13") {
+      problems.push(
+        warning(
+          ["security", "tlsCipherSuites"],
+          "tlsCipherSuites has no effect with tlsMinVersion VersionTLS13",
+          "TLS 1.3's cipher suites are not configurable: leave tlsCipherSuites out, or use tlsMinVersion VersionTLS12",
+        ),
+      );
+    } else if (!suites.includes(required as TlsCipherSuite)) {
+      problems.push(
+        error(
+          ["security", "tlsCipherSuites"],
+          `tlsCipherSuites lacks ${required}`,
+          `HTTP/2 (kubectl and the components talk it) requires it, and the lab's keys are ${kind}: add ${required}`,
+        ),
+      );
+    }
+  }
+  return problems;
 }
 
 function error(path: Problem["path"], message: string, hint: string): SemanticProblem {

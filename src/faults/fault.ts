@@ -21,4 +21,6 @@ export interface Fault {
   break(ctx: LabContext, node: PlannedNode): Promise<void>;
   /** Undoes {@link Fault.break} on `node` and waits until what it stopped is back. */
   heal(ctx: LabContext, node: PlannedNode): Promise<void>;
+  /** True when it takes an etcd member away from the others (which, with two members, loses the quorum). */
+  readonly disturbsEtcd?: (node: PlannedNode) => boolean;
 }

@@ -6,10 +6,12 @@
 import { shellLine, UserError } from "../errors.js";
 import { kubectlArgv } from "../pipeline/kubectl.js";
 import type { Fault } from "../faults/fault.js";
-import { FAULTS } from "../faults/faults.js";
+import { FAULTS } from "../faults/fault-list.js";
 import { readFaults, writeFaults, type FaultInEffect } from "../faults/faults-record.js";
 import type { LabContext } from "../pipeline/lab-context.js";
+import { restartApiServer } from "../pipeline/components.js";
 import { waitFor } from "../pipeline/node-commands.js";
+import { waitForControlPlane } from "../pipeline/steps/start-control-plane.js";
 import { runAbortController } from "../pipeline/run-abort.js";
 import { readyArgv } from "../pipeline/steps/pod-network.js";
 import { adminNode, kubeletNodes } from "../plan/plan.js";
@@ -93,6 +95,16 @@ export async function labHeal(name: string, env: NodeJS.ProcessEnv = process.env
       healed.push(effect);
       // What is healed comes off the record at once: a heal that fails later leaves only the rest.
       await writeFaults(paths, faults.filter((f) => !healed.includes(f)));
+    }
+    // Kubernetes 1.20's API server does not recover its watch caches from a lost etcd quorum: the
+    // controller manager and kube-proxy would miss every change from then on. Restarted, they do.
+    const plan = existing.plan;
+    const quorumLost = plan.etcd.members.length > 1 && healed.some((f) => faultById(f.fault).disturbsEtcd?.(labNode(existing, f.node, `heal ${name}`)));
+    if (quorumLost) {
+      for (const server of plan.api.servers) {
+        await restartApiServer(ctx, server.name);
+        await waitForControlPlane(ctx, server, `heal lab ${name}`);
+      }
     }
     // A kubelet that lost the API server reports again by renewing its lease; until it has, its
     // node may still turn NotReady (its last report grew old while the API was away).

@@ -4,7 +4,7 @@
 import { writeFileAtomic } from "../atomic-write.js";
 import { UserError } from "../errors.js";
 import { runDrills } from "../checks/failover-drills.js";
-import { runChecks } from "../checks/registry.js";
+import { checkAndDiagnose } from "../diagnose/diagnose.js";
 import { securityAudit } from "../security/security-audit.js";
 import type { CheckResult, EventSink } from "../pipeline/events.js";
 import { runAbortController } from "../pipeline/run-abort.js";
@@ -49,7 +49,7 @@ export async function labVerify(name: string, emit: EventSink, options: LabVerif
     only !== undefined
       ? [{ id: only, title: `Checking the work of step ${only}`, run: () => verifyStep(ctx, only) }]
       : [
-          { id: "checks", title: "Checking the cluster", run: () => runChecks(ctx, plan.checks) },
+          { id: "checks", title: "Checking the cluster", run: async () => (await checkAndDiagnose(ctx, plan.checks)).results },
           ...(options.security ? [{ id: "security", title: "Auditing each node's security settings", run: () => securityAudit(ctx) }] : []),
           ...(options.failover ? [{ id: "failover", title: "Failover drills", run: () => runDrills(ctx) }] : []),
         ];

@@ -3,6 +3,7 @@
  */
 import type { Plan } from "../plan/plan.js";
 import { parallel, type Stage } from "./step.js";
+import { bootstrapToken } from "./steps/bootstrap-token.js";
 import { copyFiles } from "./steps/copy-files.js";
 import { createNodes } from "./steps/create-nodes.js";
 import { generatePki } from "./steps/generate-pki.js";
@@ -31,14 +32,19 @@ export function buildUpPipeline(plan: Plan): Stage[] {
     copyFiles,
   ];
   const kubelets = plan.nodes.some((n) => n.kubelet);
+  const tlsBootstrap = kubelets && plan.security.kubeletBootstrap === "token";
   // etcd first: the API server stores everything there. containerd, kubelet and kube-proxy start
   // at the same time: kubelet takes seconds to initialise and registers once the API answers.
-  stages.push(kubelets ? parallel(startEtcd, startKubelet) : startEtcd);
+  // Kubelets that join with a bootstrap token wait for it instead (below).
+  stages.push(kubelets && !tlsBootstrap ? parallel(startEtcd, startKubelet) : startEtcd);
   // kube-apiserver, then the controller manager and the scheduler that talk to it; meanwhile the
   // overlay between the nodes (flannel needs etcd, which is up by now) and the load balancer in
   // front of the API servers, if the lab has one.
   const alongside = [...(kubelets ? [setUpOverlay] : []), ...(plan.api.loadBalancer ? [startLoadBalancer] : [])];
   stages.push(alongside.length ? parallel(startControlPlane, ...alongside) : startControlPlane);
+  // TLS bootstrapping: the token and the bindings that let kubelets ask for their certificates,
+  // then the kubelets, which join with it.
+  if (tlsBootstrap) stages.push(bootstrapToken, startKubelet);
   // Each node's pod subnet; every node registered and Ready.
   if (kubelets) stages.push(podNetwork);
   // DNS and the like, once pods can run.

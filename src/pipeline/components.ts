@@ -3,17 +3,27 @@
  * would: at once. A systemd unit's stop is queued and its process killed (an explicit stop is not
  * restarted; a graceful API server would keep serving long-running requests for a minute); a
  * static pod's manifest leaves /etc/kubernetes/manifests and its container is killed. Starting
- * puts the unit or manifest back.
+ * puts the unit or manifest back; the manifest with an annotation of the time, which makes it a
+ * new pod to kubelet, started at once: the pod it was before may owe a crash back-off, as its
+ * container was killed (kubelet would wait that out, up to five minutes).
  */
+import { readFile } from "node:fs/promises";
+import { join } from "node:path";
+import { parse, stringify } from "yaml";
 import type { LabContext } from "./lab-context.js";
 import { MANIFESTS_DIR, MANIFESTS_STAGING_DIR } from "../render/node-layout.js";
-import { sh } from "./node-commands.js";
+import { run, sh } from "./node-commands.js";
 
 /** Components the drills stop. */
 export type ControlPlaneComponent = "kube-apiserver" | "kube-controller-manager" | "kube-scheduler" | "kube-proxy" | "etcd";
 
 function isStaticPod(ctx: LabContext, component: ControlPlaneComponent): boolean {
   return ctx.plan.controlPlaneMode === "static-pods" && component !== "etcd";
+}
+
+/** A script that kills the containers of a static pod's component (kubelet starts them again while its manifest is in place). */
+function killContainers(component: ControlPlaneComponent): string {
+  return `for id in $(ctr -n k8s.io containers ls -q 'labels."io.kubernetes.container.name"==${component}'); do ctr -n k8s.io tasks kill -s SIGKILL "$id" 2>/dev/null || true; done`;
 }
 
 /** Stops a component on a node. */
@@ -24,7 +34,7 @@ export async function stopComponent(ctx: LabContext, node: string, component: Co
     isStaticPod(ctx, component)
       ? [
           `rm -f ${MANIFESTS_DIR}/${component}.yaml`,
-          `for id in $(ctr -n k8s.io containers ls -q 'labels."io.kubernetes.container.name"==${component}'); do ctr -n k8s.io tasks kill -s SIGKILL "$id" 2>/dev/null || true; done`,
+          killContainers(component),
         ].join("\n")
       : [
           `systemctl stop --no-block ${component}`,
@@ -36,14 +46,30 @@ export async function stopComponent(ctx: LabContext, node: string, component: Co
   );
 }
 
-/** Starts a component on a node again. */
-export async function startComponent(ctx: LabContext, node: string, component: ControlPlaneComponent): Promise<void> {
+/**
+ * Restarts a node's API server: as a unit, with systemctl; as a static pod, its container is
+ * killed and kubelet starts it again.
+ */
+export async function restartApiServer(ctx: LabContext, node: string): Promise<void> {
   await sh(
     ctx,
     node,
-    isStaticPod(ctx, component)
-      ? `cp ${MANIFESTS_STAGING_DIR}/${component}.yaml ${MANIFESTS_DIR}/.${component}.yaml && mv ${MANIFESTS_DIR}/.${component}.yaml ${MANIFESTS_DIR}/${component}.yaml`
-      : `systemctl kill --signal=SIGKILL ${component} 2>/dev/null || true\nsystemctl start ${component}`,
-    `start ${component}`,
+    isStaticPod(ctx, "kube-apiserver") ? killContainers("kube-apiserver") : "systemctl restart kube-apiserver",
+    "restart kube-apiserver",
   );
+}
+
+/** Starts a component on a node again. */
+export async function startComponent(ctx: LabContext, node: string, component: ControlPlaneComponent): Promise<void> {
+  if (!isStaticPod(ctx, component)) {
+    await sh(ctx, node, `systemctl kill --signal=SIGKILL ${component} 2>/dev/null || true\nsystemctl start ${component}`, `start ${component}`);
+    return;
+  }
+  const manifest = parse(await readFile(join(ctx.paths.nodeDir(node), MANIFESTS_STAGING_DIR, `${component}.yaml`), "utf8")) as { metadata: { annotations?: Record<string, string> } };
+  manifest.metadata.annotations = { ...manifest.metadata.annotations, "kubelab.io/started": new Date().toISOString() };
+  const file = `${MANIFESTS_DIR}/${component}.yaml`;
+  await run(ctx, node, ["sh", "-c", `cat > ${MANIFESTS_DIR}/.${component}.yaml && mv ${MANIFESTS_DIR}/.${component}.yaml ${file}`], {
+    stdin: stringify(manifest),
+    what: `start ${component}`,
+  });
 }

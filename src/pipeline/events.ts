@@ -59,6 +59,21 @@ const checkResultSchema = z
 /** Result of one check on one node (or the whole lab). */
 export type CheckResult = z.infer<typeof checkResultSchema>;
 
+/** A known cause of failed checks, found in the lab: what it is, where, and what to fix. */
+const diagnosisSchema = z
+  .strictObject({
+    diagnosis: z.string().describe('the known cause\'s id, e.g. "apiserver-san"'),
+    title: z.string().describe("the known cause, e.g. \"an API server certificate missing a SAN a client uses\""),
+    node: z.string().optional().describe("the node it was found on, when it is one node's"),
+    found: z.string().describe("what was found"),
+    fix: z.string().describe("the file or flag to fix, and how"),
+    ran: z.string().describe("what was run or read to find it"),
+  })
+  .meta({ id: "Diagnosis", description: "a known cause of failed checks, found in the lab, with the file or flag to fix" });
+
+/** A known cause of failed checks, found in the lab. */
+export type Diagnosis = z.infer<typeof diagnosisSchema>;
+
 /** Every event of a run, one schema per `type`. */
 const labEventSchemas = [
   z
@@ -113,6 +128,9 @@ const labEventSchemas = [
     })
     .describe("a message: a warning, a note, or (shown under --verbose) a debug line"),
   z.strictObject({ type: z.literal("check"), result: checkResultSchema }).describe("a check's result"),
+  z
+    .strictObject({ type: z.literal("diagnosis"), diagnosis: diagnosisSchema })
+    .describe("after failed checks: a known cause found in the lab"),
   z
     .strictObject({
       type: z.literal("run-end"),

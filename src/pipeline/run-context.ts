@@ -7,6 +7,7 @@ import type { ResolvedArtifacts } from "../artifacts/resolve-artifacts.js";
 import type { Lab } from "../config/lab-schema.js";
 import type { ComponentImageSet } from "../images/component-images.js";
 import type { Pki } from "../pki/pki-store.js";
+import type { LabSecrets } from "../secrets/lab-secrets.js";
 import type { LabContext } from "./lab-context.js";
 
 /** What `lab up` was asked for. */
@@ -23,6 +24,8 @@ export interface StepResults {
   /** The node image (or box) the nodes run. */
   image?: string;
   pki?: Pki;
+  /** The bootstrap token and the encryption key, where the lab's hardening needs them. */
+  secrets?: LabSecrets;
   /** The static pods' images (static-pods labs). */
   componentImages?: ComponentImageSet;
 }

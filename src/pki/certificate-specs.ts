@@ -20,7 +20,7 @@ export type Issuer = CaName | "self";
 /** What a certificate is used for: serving TLS, authenticating as a TLS client, or both. */
 export type CertificateUsage = "server" | "client";
 
-/** One X.509 certificate of a lab, with its own RSA key. */
+/** One X.509 certificate of a lab, with its own key (RSA or ECDSA, as the lab's `pki.keyAlgorithm`). */
 export interface CertificateSpec {
   readonly kind: "certificate";
   /** File stem: `<name>.crt` and `<name>.key`. */
@@ -39,7 +39,7 @@ export interface CertificateSpec {
   readonly isCA?: boolean;
 }
 
-/** A bare key pair with no certificate: `<name>.key` (private, PKCS#1) and `<name>.pub` (SPKI). */
+/** A bare key pair with no certificate: `<name>.key` (private, PKCS#1 or SEC1) and `<name>.pub` (SPKI). */
 export interface KeyPairSpec {
   readonly kind: "keypair";
   readonly name: string;
@@ -71,6 +71,9 @@ export function etcdPeerCertName(node: string): string {
 
 /** The certificate flanneld talks to etcd with (flannel labs). */
 export const FLANNEL_ETCD_CLIENT = "flannel-etcd-client";
+
+/** The certificate kubelab's probes of the API servers present where anonymous requests are refused. */
+export const API_HEALTHCHECK_CLIENT = "apiserver-healthcheck-client";
 
 /** The guide's shared certificate (style "shared"). */
 export const SHARED_CERT = "kubernetes";
@@ -154,9 +157,12 @@ function clientSpecs(plan: Plan, etcdCa: CaName): CertificateSpec[] {
     clientSpec("kube-controller-manager", "ca", "system:kube-controller-manager"),
     clientSpec("kube-scheduler", "ca", "system:kube-scheduler"),
     clientSpec("kube-proxy", "ca", "system:kube-proxy", ["system:node-proxier"]),
-    ...plan.nodes.filter((n) => n.kubelet).map(kubeletSpec),
+    ...plan.nodes.filter((n) => n.kubelet).map((n) => kubeletSpec(n, plan.security.kubeletBootstrap === "token")),
     clientSpec("etcd-healthcheck-client", etcdCa, "kube-etcd-healthcheck-client"),
     clientSpec("front-proxy-client", "front-proxy-ca", "front-proxy-client"),
+    // Where the API server refuses anonymous requests, kubelab's probes of it authenticate: as a user
+    // in no group, which may read /healthz, /readyz and /version and nothing else.
+    ...(plan.security.apiAnonymousAuth ? [] : [clientSpec(API_HEALTHCHECK_CLIENT, "ca", "kubelab-healthcheck")]),
     // flanneld reads its configuration and keeps its leases in etcd.
     ...(plan.network.overlay === "flannel" ? [clientSpec(FLANNEL_ETCD_CLIENT, etcdCa, "flanneld")] : []),
   ];
@@ -205,7 +211,11 @@ function apiServerSpec(plan: Plan): CertificateSpec {
   };
 }
 
-function kubeletSpec(node: PlannedNode): CertificateSpec {
+/**
+ * kubelet's certificate: it serves with it and, unless it joins by TLS bootstrapping (then the
+ * controller manager signs its client certificates), authenticates with it too.
+ */
+function kubeletSpec(node: PlannedNode, tlsBootstrap: boolean): CertificateSpec {
   return {
     kind: "certificate",
     name: kubeletCertName(node.name),
@@ -214,7 +224,7 @@ function kubeletSpec(node: PlannedNode): CertificateSpec {
     organization: ["system:nodes"],
     dnsNames: [node.name],
     ipAddresses: [node.ip],
-    usage: ["server", "client"],
+    usage: tlsBootstrap ? ["server"] : ["server", "client"],
   };
 }
 

@@ -8,14 +8,14 @@
 import { createHash, createPublicKey, X509Certificate } from "node:crypto";
 import { chmod, mkdir, readFile, rm } from "node:fs/promises";
 import { join } from "node:path";
-import forge from "node-forge";
 import { z } from "zod";
+import type { KeyAlgorithm } from "../config/lab-schema.js";
 import { errorMessage, UserError } from "../errors.js";
 import type { LabPaths } from "../lab-paths.js";
 import type { Plan } from "../plan/plan.js";
 import { pkiSpecs, SERVICE_ACCOUNT_KEY_PAIR, type CaName, type PkiSpec } from "./certificate-specs.js";
 import { issueCertificate, type SigningCa, type ValidityOptions } from "./issue-certificate.js";
-import { generateRsaKey, rsaKeyFromPem, type RsaKey } from "./keys.js";
+import { generateKey, keyFromPem, type PkiKey } from "./keys.js";
 import { writeFileAtomic } from "../atomic-write.js";
 
 /** A certificate and its private key, as PEM. */
@@ -26,7 +26,7 @@ export interface CertificateFiles {
 
 /** The service-account signing key pair, as PEM. */
 export interface ServiceAccountKeyPair {
-  /** PKCS#1, for kube-controller-manager (and kube-apiserver's --service-account-signing-key-file). */
+  /** PKCS#1 (RSA) or SEC1 (ECDSA), for kube-controller-manager (and kube-apiserver's --service-account-signing-key-file). */
   readonly privateKeyPem: string;
   /** SPKI, for kube-apiserver's --service-account-key-file. */
   readonly publicKeyPem: string;
@@ -77,11 +77,9 @@ type ManifestEntry = Manifest["entries"][string];
 
 /** One name's key and certificate, read from disk or just made. */
 interface Material {
-  readonly key: RsaKey;
+  readonly key: PkiKey;
   /** Undefined for a key pair. */
   readonly certPem: string | undefined;
-  /** forge's form of a certificate issued this run (CAs sign with it). */
-  readonly certificate?: forge.pki.Certificate;
   readonly fingerprint: string;
 }
 
@@ -101,7 +99,7 @@ export async function ensurePki(plan: Plan, paths: LabPaths, options: EnsurePkiO
     await chmod(paths.pkiDir, 0o700);
   });
   const previous = await readManifest(paths.pkiManifest);
-  const existing = await Promise.all(specs.map((spec) => readMaterial(spec, paths, renewAfter)));
+  const existing = await Promise.all(specs.map((spec) => readMaterial(spec, plan.pkiKeyAlgorithm, paths, renewAfter)));
 
   // Specs list CAs before what they issue, so an issuer is always decided before its certificates.
   const materials = new Map<string, Material>();
@@ -116,7 +114,7 @@ export async function ensurePki(plan: Plan, paths: LabPaths, options: EnsurePkiO
   });
 
   const missing = specs.filter((spec) => !materials.has(spec.name));
-  const made = await makeMissing(missing, materials, paths, options);
+  const made = await makeMissing(missing, plan.pkiKeyAlgorithm, materials, paths, options);
   missing.forEach((spec, i) => {
     const material = made[i]!;
     materials.set(spec.name, material);
@@ -141,39 +139,32 @@ export async function ensurePki(plan: Plan, paths: LabPaths, options: EnsurePkiO
  */
 async function makeMissing(
   missing: readonly PkiSpec[],
+  algorithm: KeyAlgorithm,
   reused: ReadonlyMap<string, Material>,
   paths: LabPaths,
   options: ValidityOptions,
 ): Promise<Material[]> {
   const tasks = new Map<string, Promise<Material>>();
-  const signingCas = new Map<string, Promise<SigningCa>>();
-  const signingCa = (name: CaName): Promise<SigningCa> => {
-    let ca = signingCas.get(name);
-    if (!ca) {
-      ca = (async () => {
-        const material = tasks.has(name) ? await tasks.get(name)! : reused.get(name);
-        if (!material?.certPem) throw new Error(`bug: CA ${name} is neither reused nor issued`);
-        return { certificate: material.certificate ?? forge.pki.certificateFromPem(material.certPem), key: material.key };
-      })();
-      signingCas.set(name, ca);
-    }
-    return ca;
+  const signingCa = async (name: CaName): Promise<SigningCa> => {
+    const material = tasks.has(name) ? await tasks.get(name)! : reused.get(name);
+    if (!material?.certPem) throw new Error(`bug: CA ${name} is neither reused nor issued`);
+    return { certPem: material.certPem, key: material.key };
   };
   // Runs once every task is registered: a task first waits for its key.
-  const make = async (spec: PkiSpec, pendingKey: Promise<RsaKey>): Promise<Material> => {
+  const make = async (spec: PkiSpec, pendingKey: Promise<PkiKey>): Promise<Material> => {
     const key = await pendingKey;
     let material: Material;
     if (spec.kind === "keypair") {
       material = { key, certPem: undefined, fingerprint: publicKeyFingerprint(key.publicKeyPem) };
     } else {
       const ca = spec.issuer === "self" ? undefined : await signingCa(spec.issuer);
-      const { certificate, certPem } = issueCertificate(spec, key, ca, options);
-      material = { key, certPem, certificate, fingerprint: certificateFingerprint(certPem) };
+      const certPem = await issueCertificate(spec, key, ca, options);
+      material = { key, certPem, fingerprint: certificateFingerprint(certPem) };
     }
     await onDisk(`write ${spec.name} in ${paths.pkiDir}`, () => writeMaterial(spec, material, paths));
     return material;
   };
-  for (const spec of missing) tasks.set(spec.name, make(spec, generateRsaKey()));
+  for (const spec of missing) tasks.set(spec.name, make(spec, generateKey(algorithm)));
   return Promise.all(tasks.values());
 }
 
@@ -236,17 +227,19 @@ async function readManifest(path: string): Promise<(Manifest & { text: string })
 }
 
 /**
- * What a spec has on disk, when it is complete and sound: the key parses and matches the
- * certificate (or public key), and the certificate is not about to expire. Undefined otherwise.
+ * What a spec has on disk, when it is complete and sound: the key parses, is of the lab's
+ * algorithm (a key of the other is as good as changed) and matches the certificate (or public
+ * key), and the certificate is not about to expire. Undefined otherwise.
  */
-async function readMaterial(spec: PkiSpec, paths: LabPaths, renewAfter: Date): Promise<Material | undefined> {
+async function readMaterial(spec: PkiSpec, algorithm: KeyAlgorithm, paths: LabPaths, renewAfter: Date): Promise<Material | undefined> {
   const [keyPem, otherPem] = await Promise.all([
     readIfExists(paths.key(spec.name)),
     readIfExists(spec.kind === "keypair" ? publicKeyPath(spec.name, paths) : paths.cert(spec.name)),
   ]);
   if (keyPem === undefined || otherPem === undefined) return undefined;
   try {
-    const key = rsaKeyFromPem(keyPem);
+    const key = keyFromPem(keyPem);
+    if (key.algorithm !== algorithm) return undefined;
     if (spec.kind === "keypair") {
       const fingerprint = publicKeyFingerprint(otherPem);
       return fingerprint === publicKeyFingerprint(key.publicKeyPem) ? { key, certPem: undefined, fingerprint } : undefined;

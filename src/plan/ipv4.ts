@@ -44,6 +44,11 @@ export function addressAt(cidr: string, offset: number): string {
   return stringifyIp({ number: n, version: 4 });
 }
 
+/** The address `offset` past the end of `cidr` (offset 1 is the first address after it). */
+export function addressAfter(cidr: string, offset: number): string {
+  return stringifyIp({ number: parseCidr(cidr).end + BigInt(offset), version: 4 });
+}
+
 /** Offset of `ip` from the start of `cidr`. */
 export function offsetOf(cidr: string, ip: string): number {
   return Number(parseIp(ip).number - parseCidr(cidr).start);

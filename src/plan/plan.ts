@@ -57,6 +57,10 @@ export interface Plan {
   readonly controlPlaneMode: Lab["controlPlane"];
   /** How the certificates are cut: per component, or the guide's one shared certificate. */
   readonly pkiStyle: Lab["pki"]["style"];
+  /** The kind of every key of the PKI: RSA or ECDSA. */
+  readonly pkiKeyAlgorithm: Lab["pki"]["keyAlgorithm"];
+  /** The lab's hardening: how kubelets join, Secrets at rest, the audit log, anonymous requests, the TLS policy. */
+  readonly security: Lab["security"];
   readonly network: {
     readonly nodeSubnet: string;
     readonly gateway: string;
@@ -160,6 +164,12 @@ export function planLab(lab: ResolvedLab): Plan {
     flannelVersion: net.overlay === "flannel" ? (lab.artifacts.flannelVersion ?? DEFAULT_FLANNEL_VERSION) : undefined,
     controlPlaneMode: lab.controlPlane,
     pkiStyle: lab.pki.style,
+    pkiKeyAlgorithm: lab.pki.keyAlgorithm,
+    security: {
+      ...lab.security,
+      ...(lab.security.audit ? { audit: { ...lab.security.audit } } : {}),
+      ...(lab.security.tlsCipherSuites ? { tlsCipherSuites: [...lab.security.tlsCipherSuites] } : {}),
+    },
     network: {
       nodeSubnet: net.nodeSubnet,
       gateway: addressAt(net.nodeSubnet, 1),

@@ -9,8 +9,11 @@ import { certificateSpecs } from "../pki/certificate-specs.js";
 import { describeCertificate } from "../pki/describe-certificate.js";
 import type { Plan } from "../plan/plan.js";
 import type { NodeFile } from "../providers/provider.js";
+import { HAPROXY_CLIENT_PEM } from "./haproxy.js";
 import {
+  AUDIT_POLICY,
   CNI_CONF_FILE,
+  ENCRYPTION_CONFIG,
   CONTAINERD_CONFIG,
   KUBE_PROXY_CONFIG,
   KUBELAB_DIR,
@@ -26,6 +29,9 @@ const CONFIG_FILES: Record<string, string> = {
   [CONTAINERD_CONFIG]: "containerd's configuration: the CRI plugin, its pause image and where the CNI plugins are",
   [CNI_CONF_FILE]: "the CNI network every pod of the node joins: a bridge with addresses from the node's pod subnet",
   [`${KUBELAB_DIR}/hosts`]: "every node of the lab by name, added to /etc/hosts",
+  [ENCRYPTION_CONFIG]: "the API server's encryption configuration (EncryptionConfiguration): Secrets written to etcd encrypted with AES-CBC under the lab's key (readable by root only)",
+  [AUDIT_POLICY]: "the API server's audit policy: which requests its audit log records, and how much of each",
+  [HAPROXY_CLIENT_PEM]: "the health-check client certificate and its key in one file, which HAProxy's checks of the API servers present (readable by root only)",
 };
 
 /** What `file` is, in one or more lines. */
@@ -42,8 +48,9 @@ export function describeNodeFile(plan: Plan, file: NodeFile): string[] {
     return spec ? [`certificate ${stem}`, ...describeCertificate(spec, specs)] : [`certificate ${stem}`];
   }
   if (name.endsWith(".kubeconfig")) {
-    const doc = parse(content) as { clusters?: { cluster?: { server?: string } }[]; users?: { name?: string }[] };
-    return [`kubeconfig: logs in to ${doc.clusters?.[0]?.cluster?.server ?? "?"} as ${doc.users?.[0]?.name ?? "?"} with its client certificate (readable by root only)`];
+    const doc = parse(content) as { clusters?: { cluster?: { server?: string } }[]; users?: { name?: string; user?: { token?: string } }[] };
+    const credential = doc.users?.[0]?.user?.token !== undefined ? "the lab's bootstrap token" : "its client certificate";
+    return [`kubeconfig: logs in to ${doc.clusters?.[0]?.cluster?.server ?? "?"} as ${doc.users?.[0]?.name ?? "?"} with ${credential} (readable by root only)`];
   }
   if (path.startsWith(`${UNIT_DIR}/`)) {
     if (path.endsWith(".conf")) return [`a drop-in of ${basename(path.slice(0, path.lastIndexOf("/")))}`];

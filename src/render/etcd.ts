@@ -7,6 +7,7 @@ import { ETCD_CLIENT_PORT, ETCD_PEER_PORT } from "../plan/plan.js";
 import type { Flag } from "./flags.js";
 import { binPath, certPath, ETCD_DATA_DIR, keyPath } from "./node-layout.js";
 import { renderServiceUnit } from "./systemd-unit.js";
+import { etcdTlsFlags } from "./tls-policy.js";
 
 /** etcd's flags for a member. */
 export function etcdFlags(plan: Plan, node: PlannedNode): Flag[] {
@@ -29,6 +30,7 @@ export function etcdFlags(plan: Plan, node: PlannedNode): Flag[] {
     ["peer-trusted-ca-file", certPath(parts.etcdCa)],
     ["peer-cert-file", certPath(parts.etcdPeer(node.name))],
     ["peer-key-file", keyPath(parts.etcdPeer(node.name))],
+    ...etcdTlsFlags(plan),
   ];
 }
 

@@ -5,11 +5,17 @@
  * from.
  */
 import type { Plan } from "../plan/plan.js";
+import { probesAuthenticate } from "./api-probe.js";
 
 /** Where HAProxy's admin socket is, in the load balancer node. */
 export const HAPROXY_SOCKET = "/run/haproxy/admin.sock";
 /** HAProxy's configuration file. */
 export const HAPROXY_CONFIG = "/etc/haproxy/haproxy.cfg";
+/**
+ * The health-check client certificate and its key in one file, as HAProxy reads them (labs whose API
+ * servers refuse anonymous requests: the checks present it).
+ */
+export const HAPROXY_CLIENT_PEM = "/etc/haproxy/healthcheck-client.pem";
 /** The backend of the API servers. */
 export const HAPROXY_BACKEND = "kube-apiservers";
 
@@ -46,7 +52,8 @@ export function haproxyConfig(plan: Plan): string {
     "  balance roundrobin",
     "  option httpchk GET /healthz",
     "  http-check expect status 200",
-    `  default-server check check-ssl verify none inter ${HEALTH_CHECK.intervalMs}ms fall ${HEALTH_CHECK.fall} rise ${HEALTH_CHECK.rise}`,
+    ...(probesAuthenticate(plan) ? ["  # the API servers refuse anonymous requests: the checks present a client certificate"] : []),
+    `  default-server check check-ssl verify none${probesAuthenticate(plan) ? ` crt ${HAPROXY_CLIENT_PEM}` : ""} inter ${HEALTH_CHECK.intervalMs}ms fall ${HEALTH_CHECK.fall} rise ${HEALTH_CHECK.rise}`,
     ...plan.api.servers.map((s) => `  server ${s.name} ${s.ip}:${plan.api.port}`),
     "",
   ];

@@ -6,7 +6,8 @@ import { atLeast } from "../plan/kube-version.js";
 import { certificateParts } from "../pki/certificate-specs.js";
 import type { Plan, PlannedNode } from "../plan/plan.js";
 import type { Flag } from "./flags.js";
-import { binPath, certPath, keyPath, publicKeyPath } from "./node-layout.js";
+import { AUDIT_LOG, AUDIT_POLICY, binPath, certPath, ENCRYPTION_CONFIG, keyPath, publicKeyPath } from "./node-layout.js";
+import { tlsFlags } from "./tls-policy.js";
 import { renderServiceUnit } from "./systemd-unit.js";
 
 /** Admission plugins enabled on top of the defaults. */
@@ -55,7 +56,27 @@ export function apiServerFlags(plan: Plan, node: PlannedNode): Flag[] {
   // The insecure port existed until 1.24; it is closed wherever the flag is still accepted.
   if (!atLeast(v, 1, 24)) flags.push(["insecure-port", "0"]);
   if (plan.api.servers.length > 1) flags.push(["apiserver-count", String(plan.api.servers.length)]);
-  return flags;
+  return [...flags, ...hardeningFlags(plan)];
+}
+
+/** The flags of the lab's hardening (security in the lab file); none for a lab that has none. */
+function hardeningFlags(plan: Plan): Flag[] {
+  const { security } = plan;
+  const flags: Flag[] = [];
+  if (!security.apiAnonymousAuth) flags.push(["anonymous-auth", "false"]);
+  // Kubelets join with a bootstrap token (a Secret in kube-system) and ask for their certificates.
+  if (security.kubeletBootstrap === "token") flags.push(["enable-bootstrap-token-auth", "true"]);
+  if (security.encryptionAtRest === "aescbc") flags.push(["encryption-provider-config", ENCRYPTION_CONFIG]);
+  if (security.audit) {
+    flags.push(
+      ["audit-policy-file", AUDIT_POLICY],
+      ["audit-log-path", AUDIT_LOG],
+      ["audit-log-maxsize", String(security.audit.maxSizeMb)],
+      ["audit-log-maxbackup", String(security.audit.maxBackups)],
+      ["audit-log-maxage", String(security.audit.maxAgeDays)],
+    );
+  }
+  return [...flags, ...tlsFlags(plan)];
 }
 
 /** The kube-apiserver systemd unit. */

@@ -6,6 +6,7 @@ import type { Plan } from "../plan/plan.js";
 import type { Flag } from "./flags.js";
 import { binPath, certPath, keyPath, kubeconfigPath } from "./node-layout.js";
 import { renderServiceUnit } from "./systemd-unit.js";
+import { tlsFlags } from "./tls-policy.js";
 
 /** kube-controller-manager's flags. */
 export function controllerManagerFlags(plan: Plan): Flag[] {
@@ -38,7 +39,7 @@ export function controllerManagerFlags(plan: Plan): Flag[] {
   ];
   // Until 1.22 `kubectl get componentstatuses` probes the insecure port on 127.0.0.1.
   if (!atLeast(plan.kubernetes, 1, 22)) flags.push(["address", "127.0.0.1"]);
-  return flags;
+  return [...flags, ...tlsFlags(plan)];
 }
 
 /** The kube-controller-manager systemd unit. */

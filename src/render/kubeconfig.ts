@@ -1,18 +1,20 @@
 /**
- * kubeconfig files with the certificates embedded, so each is one self-contained 0600 file.
+ * kubeconfig files with the certificates (or a kubelet's bootstrap token) embedded, so each is one
+ * self-contained 0600 file.
  */
 import { stringify } from "yaml";
 
+/** How a kubeconfig's user proves who it is: a client certificate and its key, or a bearer token. */
+export type KubeconfigCredentials = { certPem: string; keyPem: string } | { token: string };
+
 /** What a kubeconfig holds. */
-export interface KubeconfigSpec {
+export type KubeconfigSpec = {
   /** Cluster and context name. */
   cluster: string;
   server: string;
   caPem: string;
   user: string;
-  certPem: string;
-  keyPem: string;
-}
+} & KubeconfigCredentials;
 
 const b64 = (pem: string): string => Buffer.from(pem).toString("base64");
 
@@ -22,7 +24,7 @@ export function renderKubeconfig(spec: KubeconfigSpec): string {
     apiVersion: "v1",
     kind: "Config",
     clusters: [{ name: spec.cluster, cluster: { server: spec.server, "certificate-authority-data": b64(spec.caPem) } }],
-    users: [{ name: spec.user, user: { "client-certificate-data": b64(spec.certPem), "client-key-data": b64(spec.keyPem) } }],
+    users: [{ name: spec.user, user: "token" in spec ? { token: spec.token } : { "client-certificate-data": b64(spec.certPem), "client-key-data": b64(spec.keyPem) } }],
     contexts: [{ name: spec.cluster, context: { cluster: spec.cluster, user: spec.user } }],
     "current-context": spec.cluster,
     preferences: {},

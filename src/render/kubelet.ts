@@ -12,12 +12,21 @@ import {
   binPath,
   certPath,
   CONTAINERD_SOCKET,
+  KUBELET_BOOTSTRAPPED_KUBECONFIG,
+  KUBELET_CERT_DIR,
   KUBELET_CONFIG,
   keyPath,
   kubeconfigPath,
   MANIFESTS_DIR,
 } from "./node-layout.js";
 import { renderServiceUnit } from "./systemd-unit.js";
+import { kubeletTlsConfig } from "./tls-policy.js";
+import { BOOTSTRAP_KUBECONFIG } from "./tls-bootstrap.js";
+
+/** True when the lab's kubelets join by TLS bootstrapping. */
+function tlsBootstrap(plan: Plan): boolean {
+  return plan.security.kubeletBootstrap === "token";
+}
 
 /** The cgroup driver kubelet and containerd share. */
 export const CGROUP_DRIVER: "cgroupfs" | "systemd" = "cgroupfs";
@@ -29,7 +38,15 @@ export function kubeletFlags(plan: Plan, node: PlannedNode): Flag[] {
   const v = plan.kubernetes;
   const flags: Flag[] = [
     ["config", KUBELET_CONFIG],
-    ["kubeconfig", kubeconfigPath("kubelet")],
+    // With TLS bootstrapping kubelet joins with the bootstrap token, asks for a client certificate
+    // and writes its own kubeconfig for it; otherwise it has one from kubelab.
+    ...(tlsBootstrap(plan)
+      ? ([
+          ["bootstrap-kubeconfig", BOOTSTRAP_KUBECONFIG],
+          ["kubeconfig", KUBELET_BOOTSTRAPPED_KUBECONFIG],
+          ["cert-dir", KUBELET_CERT_DIR],
+        ] as const)
+      : ([["kubeconfig", kubeconfigPath("kubelet")]] as const)),
     ["node-ip", node.ip],
     ["v", "2"],
   ];
@@ -67,6 +84,9 @@ export function kubeletConfig(plan: Plan, node: PlannedNode): string {
     // check has run, as NotReady; with the default 10s it stays so for 10s. Status is only sent
     // when it changed (the node lease is the heartbeat), so checking every 2s costs little.
     nodeStatusUpdateFrequency: "2s",
+    // Its client certificate renewed (signed by the controller manager) before it expires.
+    ...(tlsBootstrap(plan) ? { rotateCertificates: true } : {}),
+    ...kubeletTlsConfig(plan),
   };
   if (atLeast(plan.kubernetes, 1, 27)) config.containerRuntimeEndpoint = runtimeEndpoint;
   return stringify(config);

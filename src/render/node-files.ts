@@ -3,8 +3,8 @@
  * and systemd units. Pure: the plan and the lab's PKI material in, a list of files out.
  */
 import { certificateParts, kubeletCertName } from "../pki/certificate-specs.js";
-import { FLANNEL_ETCD_CLIENT } from "../pki/certificate-specs.js";
-import { HAPROXY_CONFIG, haproxyConfig } from "./haproxy.js";
+import { API_HEALTHCHECK_CLIENT, FLANNEL_ETCD_CLIENT } from "../pki/certificate-specs.js";
+import { HAPROXY_CLIENT_PEM, HAPROXY_CONFIG, haproxyConfig } from "./haproxy.js";
 import type { Plan, PlannedNode } from "../plan/plan.js";
 import type { NodeFile } from "../providers/provider.js";
 import { cniConfig } from "./cni-config.js";
@@ -19,19 +19,27 @@ import { flannelCniScript, flanneldUnit } from "./flannel.js";
 import { kubeletConfig, kubeletUnit } from "./kubelet.js";
 import { hostsBlock, hostsScript, nodeNetworkScript, oneshotUnit } from "./node-network.js";
 import {
+  AUDIT_POLICY,
   certPath,
   CNI_CONF_FILE,
+  ENCRYPTION_CONFIG,
   CONTAINERD_CONFIG,
   KUBE_PROXY_CONFIG,
   KUBELET_CONFIG,
   keyPath,
   KUBELAB_DIR,
+  NETWORK_SCRIPT,
   kubeconfigPath,
   MANIFESTS_STAGING_DIR,
   publicKeyPath,
   UNIT_DIR,
 } from "./node-layout.js";
 import { controlPlaneManifests, kubeProxyManifest, type ComponentImages } from "./static-pods.js";
+import type { LabSecrets } from "../secrets/lab-secrets.js";
+import { probesApi, probesAuthenticate } from "./api-probe.js";
+import { auditPolicy } from "./audit-policy.js";
+import { encryptionConfig } from "./encryption-config.js";
+import { BOOTSTRAP_KUBECONFIG, bootstrapKubeconfig } from "./tls-bootstrap.js";
 
 /** The certificate material node files are made from. */
 export interface PkiMaterial {
@@ -39,6 +47,8 @@ export interface PkiMaterial {
   get(name: string): { certPem: string; keyPem: string };
   /** The service account signing key pair. */
   serviceAccount: { privateKeyPem: string; publicKeyPem: string };
+  /** The bootstrap token and the encryption key, for labs whose hardening needs them. */
+  secrets?: LabSecrets;
 }
 
 /** Names of the lab's images that node configuration refers to. */
@@ -86,6 +96,16 @@ export function nodeFiles(plan: Plan, node: PlannedNode, pki: PkiMaterial, image
     if (!images.components) throw new Error("bug: a static-pods lab needs its component images before its files");
     return images.components;
   };
+  const secret = <K extends keyof LabSecrets>(key: K): NonNullable<LabSecrets[K]> => {
+    const value = pki.secrets?.[key];
+    if (value === undefined) throw new Error(`bug: the lab's ${key} is needed before its files`);
+    return value as NonNullable<LabSecrets[K]>;
+  };
+  const { security } = plan;
+  const tlsBootstrap = security.kubeletBootstrap === "token";
+
+  // Where the API server refuses anonymous requests, kubelab's probes of it present a certificate.
+  if (probesAuthenticate(plan) && probesApi(node)) certAndKey(API_HEALTHCHECK_CLIENT);
 
   // Every node knows every other by name.
   add(`${KUBELAB_DIR}/hosts`, hostsBlock(plan));
@@ -97,6 +117,11 @@ export function nodeFiles(plan: Plan, node: PlannedNode, pki: PkiMaterial, image
     cert("ca");
     add(HAPROXY_CONFIG, haproxyConfig(plan));
     add(`${UNIT_DIR}/haproxy.service.d/kubelab.conf`, "[Service]\n# the admin socket's folder, on a /run that starts empty\nRuntimeDirectory=haproxy\n");
+    // HAProxy's health checks present the health-check certificate: it wants certificate and key in one file.
+    if (probesAuthenticate(plan)) {
+      const { certPem, keyPem } = pki.get(API_HEALTHCHECK_CLIENT);
+      add(HAPROXY_CLIENT_PEM, `${certPem}${keyPem}`, 0o600);
+    }
   }
 
   if (node.etcd) {
@@ -119,6 +144,8 @@ export function nodeFiles(plan: Plan, node: PlannedNode, pki: PkiMaterial, image
     certAndKey("front-proxy-client");
     add(keyPath("service-account"), pki.serviceAccount.privateKeyPem, 0o600);
     add(publicKeyPath("service-account"), pki.serviceAccount.publicKeyPem);
+    if (security.encryptionAtRest === "aescbc") add(ENCRYPTION_CONFIG, encryptionConfig(secret("encryptionKey")), 0o600);
+    if (security.audit) add(AUDIT_POLICY, auditPolicy());
     const local = `https://127.0.0.1:${plan.api.port}`;
     kubeconfig("kube-controller-manager", { cert: "kube-controller-manager", user: "system:kube-controller-manager", server: local });
     kubeconfig("kube-scheduler", { cert: "kube-scheduler", user: "system:kube-scheduler", server: local });
@@ -137,7 +164,9 @@ export function nodeFiles(plan: Plan, node: PlannedNode, pki: PkiMaterial, image
   if (node.kubelet) {
     cert("ca");
     certAndKey(kubeletCertName(node.name));
-    kubeconfig("kubelet", { cert: kubeletCertName(node.name), user: `system:node:${node.name}` });
+    // With TLS bootstrapping kubelet joins with the token and writes its own kubeconfig.
+    if (tlsBootstrap) add(BOOTSTRAP_KUBECONFIG, bootstrapKubeconfig(plan, pki.get("ca").certPem, secret("bootstrapToken")), 0o600);
+    else kubeconfig("kubelet", { cert: kubeletCertName(node.name), user: `system:node:${node.name}` });
     kubeconfig("kube-proxy", { cert: "kube-proxy", user: "system:kube-proxy" });
     add(KUBELET_CONFIG, kubeletConfig(plan, node));
     add(KUBE_PROXY_CONFIG, kubeProxyConfig(plan, node));
@@ -150,8 +179,8 @@ export function nodeFiles(plan: Plan, node: PlannedNode, pki: PkiMaterial, image
       unit("kubelab-flannel-cni", oneshotUnit("kubelab: the pod network from flannel's lease", `${KUBELAB_DIR}/flannel-cni.sh`, { after: ["flanneld.service"] }));
     } else {
       add(CNI_CONF_FILE, cniConfig(plan, node));
-      add(`${KUBELAB_DIR}/network.sh`, nodeNetworkScript(plan, node), 0o755);
-      unit("kubelab-network", oneshotUnit(`kubelab: the pod network (${plan.network.overlay})`, `${KUBELAB_DIR}/network.sh`));
+      add(NETWORK_SCRIPT, nodeNetworkScript(plan, node), 0o755);
+      unit("kubelab-network", oneshotUnit(`kubelab: the pod network (${plan.network.overlay})`, NETWORK_SCRIPT));
     }
     unit("kubelet", kubeletUnit(plan, node));
     if (staticPods) add(`${MANIFESTS_STAGING_DIR}/kube-proxy.yaml`, kubeProxyManifest(components()));

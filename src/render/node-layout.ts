@@ -23,6 +23,20 @@ export const MANIFESTS_STAGING_DIR = `${KUBE_DIR}/manifests-staged`;
 export const KUBELET_CONFIG = `${KUBE_DIR}/kubelet-config.yaml`;
 /** kube-proxy's configuration file. */
 export const KUBE_PROXY_CONFIG = `${KUBE_DIR}/kube-proxy-config.yaml`;
+/** The API server's encryption configuration: the key Secrets are encrypted with in etcd (0600). */
+export const ENCRYPTION_CONFIG = `${KUBE_DIR}/encryption-config.yaml`;
+/** The API server's audit policy. */
+export const AUDIT_POLICY = `${KUBE_DIR}/audit-policy.yaml`;
+/** The API server's audit log (rotated beside it as audit-<time>.log). */
+export const AUDIT_LOG = "/var/log/kubernetes/audit.log";
+/** kubelet's own state. */
+export const KUBELET_DIR = "/var/lib/kubelet";
+/** Where a TLS-bootstrapped kubelet keeps the client certificates the API server signed for it. */
+export const KUBELET_CERT_DIR = `${KUBELET_DIR}/pki`;
+/** A TLS-bootstrapped kubelet's current client certificate and key (a link to the newest). */
+export const KUBELET_CLIENT_CERT = `${KUBELET_CERT_DIR}/kubelet-client-current.pem`;
+/** The kubeconfig a TLS-bootstrapped kubelet writes for itself once its certificate is signed. */
+export const KUBELET_BOOTSTRAPPED_KUBECONFIG = `${KUBELET_DIR}/kubeconfig`;
 /** etcd's data directory (0700). */
 export const ETCD_DATA_DIR = "/var/lib/etcd";
 /** containerd's configuration and socket. */
@@ -32,6 +46,9 @@ export const CONTAINERD_SOCKET = "/run/containerd/containerd.sock";
 export const UNIT_DIR = "/etc/systemd/system";
 /** kubelab's own scripts and data in a node. */
 export const KUBELAB_DIR = "/etc/kubelab";
+
+/** Each node's pod network script (run by the kubelab-network unit), with routes and vxlan overlays. */
+export const NETWORK_SCRIPT = `${KUBELAB_DIR}/network.sh`;
 
 /** Image tarballs baked into the node image, imported into containerd at start. */
 export const PRELOAD_IMAGES_DIR = "/kubelab/images";

@@ -3,6 +3,7 @@
  * kube-proxy, with exactly the flags their systemd units would have, host networking, the node's
  * /etc/kubernetes mounted read-only, and liveness probes on their health endpoints.
  */
+import { dirname } from "node:path";
 import { stringify } from "yaml";
 import type { Plan, PlannedNode } from "../plan/plan.js";
 import { renderFlag, type Flag } from "./flags.js";
@@ -10,7 +11,7 @@ import { apiServerFlags } from "./kube-apiserver.js";
 import { controllerManagerFlags } from "./kube-controller-manager.js";
 import { kubeProxyFlags } from "./kube-proxy.js";
 import { schedulerFlags } from "./kube-scheduler.js";
-import { BIN_DIR, KUBE_DIR } from "./node-layout.js";
+import { AUDIT_LOG, BIN_DIR, KUBE_DIR } from "./node-layout.js";
 
 /** Components that run as static pods when the control plane does. */
 export const STATIC_POD_COMPONENTS = ["kube-apiserver", "kube-controller-manager", "kube-scheduler", "kube-proxy"] as const;
@@ -81,6 +82,8 @@ export function controlPlaneManifests(plan: Plan, node: PlannedNode, images: Com
       flags: apiServerFlags(plan, node),
       probe: { port: plan.api.port, path: "/livez", scheme: "HTTPS" },
       cpu: "250m",
+      // The audit log is the node's, as a unit's would be.
+      ...(plan.security.audit ? { hostPaths: { [dirname(AUDIT_LOG)]: "DirectoryOrCreate" as const } } : {}),
     }),
     "kube-controller-manager.yaml": manifest({
       component: "kube-controller-manager",

@@ -5,11 +5,34 @@
  * configuration file.
  */
 import { parse } from "yaml";
-import { ETCD_DATA_DIR, KUBE_DIR, KUBELET_CONFIG, PKI_DIR } from "../render/node-layout.js";
+import { HAPROXY_CLIENT_PEM } from "../render/haproxy.js";
+import {
+  ENCRYPTION_CONFIG,
+  ETCD_DATA_DIR,
+  KUBE_DIR,
+  KUBELET_BOOTSTRAPPED_KUBECONFIG,
+  KUBELET_CERT_DIR,
+  KUBELET_CONFIG,
+  PKI_DIR,
+} from "../render/node-layout.js";
+
+/**
+ * The files only root may read, where a node has them: private keys and kubeconfigs (kubelab's,
+ * and those a TLS-bootstrapped kubelet writes), the encryption configuration, HAProxy's client
+ * certificate and key.
+ */
+export const SECRET_FILES = [
+  `${PKI_DIR}/*.key`,
+  `${KUBE_DIR}/*.kubeconfig`,
+  ENCRYPTION_CONFIG,
+  KUBELET_BOOTSTRAPPED_KUBECONFIG,
+  `${KUBELET_CERT_DIR}/kubelet-client-*.pem`,
+  HAPROXY_CLIENT_PEM,
+];
 
 /** The facts of one node. */
 export interface NodeFacts {
-  /** Octal mode by path: private keys (*.key) and kubeconfigs. */
+  /** Octal mode by path: private keys, kubeconfigs and the other {@link SECRET_FILES}. */
   modes: Record<string, string>;
   /** The etcd data directory's mode, when it exists. */
   etcdDataDirMode?: string;
@@ -28,7 +51,8 @@ export function nodeFactsScript(): string {
   const cmdline = (process: string) => `pid=$(pgrep -xo ${process} || true); [ -n "$pid" ] && tr '\\0' '\\n' < /proc/$pid/cmdline || true`;
   return [
     "echo '== modes'",
-    `for f in ${PKI_DIR}/*.key ${KUBE_DIR}/*.kubeconfig; do [ -e "$f" ] && stat -c '%a %n' "$f"; done; true`,
+    // -L: a link (kubelet's kubelet-client-current.pem) by the mode of what it points at.
+    `for f in ${SECRET_FILES.join(" ")}; do [ -e "$f" ] && stat -L -c '%a %n' "$f"; done; true`,
     "echo '== etcd'",
     `[ -d ${ETCD_DATA_DIR} ] && stat -c '%a' ${ETCD_DATA_DIR} || true`,
     "echo '== apiserver'",

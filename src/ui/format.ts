@@ -3,7 +3,7 @@
  * same way: durations, check labels and counts, progress messages, run outcomes.
  */
 
-import type { CheckResult } from "../pipeline/events.js";
+import type { CheckResult, Diagnosis } from "../pipeline/events.js";
 
 /** Mark of a finished, successful step, task or run. */
 export const TICK = "✓";
@@ -71,6 +71,11 @@ export function formatCheckCounts(results: readonly CheckResult[]): string {
   if (count("fail") > 0) parts.push(`${count("fail")} failed`);
   if (count("not-run") > 0) parts.push(`${count("not-run")} not run`);
   return parts.join(", ");
+}
+
+/** The heading of a diagnosis: `cause: <the known cause> (on <node>)`. */
+export function formatDiagnosisHeading(diagnosis: Diagnosis): string {
+  return `cause: ${diagnosis.title}${diagnosis.node === undefined ? "" : ` (on ${diagnosis.node})`}`;
 }
 
 /** A progress message with its node and counter: `node1: pulling images (3/5)`. */

@@ -14,6 +14,7 @@ import {
   checkDetail,
   checkLabel,
   formatCheckCounts,
+  formatDiagnosisHeading,
   formatDuration,
   formatOutcome,
   formatProgress,
@@ -135,6 +136,11 @@ export function createPlainRenderer(options: PlainRendererOptions): Renderer {
       case "check":
         checks.push(event.result);
         writeCheck(event.result);
+        return;
+      case "diagnosis":
+        write(`${INDENT.check}${palette.red(formatDiagnosisHeading(event.diagnosis))}`);
+        write(`${INDENT.task}found: ${event.diagnosis.found}`);
+        write(`${INDENT.task}${palette.yellow(`fix: ${event.diagnosis.fix}`)}`);
         return;
       case "run-end":
         writeSummary(event);

@@ -133,7 +133,7 @@ describe("lab completion bash", () => {
     expect(await complete(["lab", "up", "--provider", ""])).toEqual(["docker", "vagrant"]);
     // bash splits --provider=v into three words.
     expect(await complete(["lab", "up", "--provider", "=", "v"])).toEqual(["vagrant"]);
-    expect(await complete(["lab", "up", "--provider", "docker", "ha"])).toEqual(["ha-etcd"]);
+    expect(await complete(["lab", "up", "--provider", "docker", "ha"])).toEqual(["ha-etcd", "hardened-single"]);
     expect(await complete(["lab", "images", "load", LAB, "img", "--node", "fed-"])).toEqual(["fed-master", "fed-node1", "fed-node2"]);
     expect(await complete(["lab", "completion", ""])).toEqual(["bash", "zsh"]);
     // Steps, of a lab that exists or of a lab file.

@@ -127,7 +127,7 @@ const schemaCases: Case[] = [
         line: 3,
         col: 1,
         message: 'unknown key "color"',
-        hint: "known keys: $schema, name, description, provider, box, kubernetesVersion, controlPlane, artifacts, pki, network, nodes, groups, addons, checks",
+        hint: "known keys: $schema, name, description, provider, box, kubernetesVersion, controlPlane, artifacts, pki, security, network, nodes, groups, addons, checks",
       },
     ],
   },
@@ -287,6 +287,11 @@ const schemaCases: Case[] = [
     expected: [{ line: 3, col: 7, message: 'unknown key "stlye" in pki', hint: 'did you mean "style"?' }],
   },
   {
+    name: "a misspelt key algorithm",
+    lines: [...HEAD, "pki: {keyAlgorithm: ecdas}", "nodes:", ALL_ROLES],
+    expected: [{ line: 3, col: 21, message: 'pki.keyAlgorithm: "ecdas" is not one of the allowed values', hint: 'did you mean "ecdsa"? allowed values: rsa, ecdsa' }],
+  },
+  {
     name: "a misspelt load balancer role",
     lines: [...HEAD, "nodes:", ALL_ROLES, "  - {name: lb, roles: [loadbalancr]}"],
     expected: [{ line: 5, col: 24, message: 'nodes[1].roles[0]: "loadbalancr" is not one of the allowed values', hint: 'did you mean "loadbalancer"? allowed values: etcd, controlplane, worker, loadbalancer' }],
@@ -379,7 +384,8 @@ describe("parseLab", () => {
         provider: "docker",
         controlPlane: "systemd",
         artifacts: {},
-        pki: { style: "per-component" },
+        pki: { style: "per-component", keyAlgorithm: "rsa" },
+        security: { kubeletBootstrap: "certificate", encryptionAtRest: "none", apiAnonymousAuth: true },
         network: { podCidr: "10.244.0.0/16", podSubnetPrefix: 24, serviceCidr: "10.96.0.0/24", clusterDomain: "cluster.local", overlay: "routes" },
         nodes: [{ name: "n1", roles: ["etcd", "controlplane", "worker"] }],
         addons: [],
@@ -731,7 +737,7 @@ describe("labs/ha-etcd.yaml", () => {
     const { lab, warnings } = await loaded();
     expectProblems(warnings, [twoMembers], HA_ETCD);
     expect(warnings[0]?.path).toEqual(ETCD_WARNING.path);
-    expect(lab.pki).toEqual({ style: "shared" });
+    expect(lab.pki).toEqual({ style: "shared", keyAlgorithm: "rsa" });
     expect(lab.nodes.map((n) => `${n.name} [${n.roles.join(",")}]`)).toEqual([
       "lb [loadbalancer]",
       "etcd1 [etcd]",

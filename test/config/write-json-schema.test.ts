@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { describe, expect, it } from "vitest";
-import { ADDONS, CHECK_IDS, CONTROL_PLANE_MODES, NODE_ROLES, OVERLAYS, PKI_STYLES, PROVIDERS } from "../../src/config/lab-schema.js";
+import { ADDONS, CHECK_IDS, CONTROL_PLANE_MODES, KEY_ALGORITHMS, NODE_ROLES, OVERLAYS, PKI_STYLES, PROVIDERS } from "../../src/config/lab-schema.js";
 import { LAB_SCHEMA_FILE, LAB_SCHEMA_ID, labJsonSchema, labJsonSchemaText, writeLabJsonSchema } from "../../src/config/write-json-schema.js";
 
 /** A JSON Schema node, as far as these tests look into it. */
@@ -65,9 +65,10 @@ describe("the published JSON Schema", () => {
     expect(groupSchema.required).not.toContain("counts");
   });
 
-  it("describes the PKI style, per-component unless set", () => {
-    expect(props.pki?.default).toEqual({ style: "per-component" });
+  it("describes the PKI style, per-component unless set, and its keys' algorithm, rsa unless set", () => {
+    expect(props.pki?.default).toEqual({ style: "per-component", keyAlgorithm: "rsa" });
     expect(props.pki?.properties?.style).toMatchObject({ enum: [...PKI_STYLES], default: "per-component" });
+    expect(props.pki?.properties?.keyAlgorithm).toMatchObject({ enum: [...KEY_ALGORITHMS], default: "rsa" });
     expect(props.pki?.required).toBeUndefined();
   });
 
@@ -78,18 +79,21 @@ describe("the published JSON Schema", () => {
     expect(groupSchema.properties?.roles?.items?.enum).toEqual([...NODE_ROLES]);
     expect(props.network?.properties?.overlay).toMatchObject({ enum: [...OVERLAYS], default: "routes" });
     expect(props.pki?.properties?.style?.enum).toEqual(["per-component", "shared"]);
+    expect(props.pki?.properties?.keyAlgorithm?.enum).toEqual(["rsa", "ecdsa"]);
     expect(NODE_ROLES).toContain("loadbalancer");
     expect(CHECK_IDS).toEqual(expect.arrayContaining(["etcd-members", "loadbalancer", "leader-election"]));
     expect(props.checks?.items?.enum).toEqual([...CHECK_IDS]);
     expect(props.addons?.items?.enum).toEqual([...ADDONS]);
   });
 
-  it("rejects unknown keys on every object (the lab, nodes, groups, network, artifacts, pki)", () => {
+  it("rejects unknown keys on every object (the lab, nodes, groups, network, artifacts, pki, security and its audit)", () => {
     const found = objects(schema);
     expect(found.map(([pointer]) => pointer)).toEqual([
       "#",
       "#/properties/artifacts",
       "#/properties/pki",
+      "#/properties/security",
+      "#/properties/security/properties/audit",
       "#/properties/network",
       "#/properties/nodes/items",
       "#/properties/nodes/items/properties/vm",

@@ -35,6 +35,10 @@ const everyEvent: LabEvent[] = [
     type: "check",
     result: { check: "dns", title: "DNS", node: "node1", status: "not-run", ran: "dig", saw: "", reason: "no image", hint: "lab images load", durationMs: 0 },
   },
+  {
+    type: "diagnosis",
+    diagnosis: { diagnosis: "kube-proxy", title: "kube-proxy not running or without its config", node: "node1", found: "kube-proxy is not running on node1", fix: "systemctl start kube-proxy", ran: "pgrep -x kube-proxy" },
+  },
   { type: "run-end", status: "ok", durationMs: 20_000, next: ["lab verify basic"] },
 ];
 
@@ -58,7 +62,7 @@ describe("the published JSON Schema of --json events", () => {
     expect(schema.$id).toBe(EVENTS_SCHEMA_ID);
     expect(schema.title).toEqual(expect.any(String));
     expect(schema.oneOf.map((alternative) => alternative.properties.type.const)).toEqual([
-      "run-start", "step-start", "step-end", "task-start", "task-end", "progress", "log", "check", "run-end", "error",
+      "run-start", "step-start", "step-end", "task-start", "task-end", "progress", "log", "check", "diagnosis", "run-end", "error",
     ]);
   });
 
@@ -78,6 +82,7 @@ describe("the published JSON Schema of --json events", () => {
     ["a field no event has", { type: "step-start", step: "nodes", title: "Creating nodes", colour: "red" }],
     ["a status outside its enum", { type: "step-end", step: "nodes", status: "skipped", durationMs: 1 }],
     ["a check result without its status", { type: "check", result: { check: "dns", title: "DNS", ran: "dig", saw: "", durationMs: 0 } }],
+    ["a diagnosis without its fix", { type: "diagnosis", diagnosis: { diagnosis: "kube-proxy", title: "t", found: "f", ran: "r" } }],
     ["an error without its message", { type: "run-end", status: "failed", durationMs: 5, error: { hint: "x" } }],
     ["a negative duration", { type: "task-end", step: "nodes", node: "n", status: "ok", durationMs: -1 }],
     ["a problem without its line", { type: "error", exitCode: 2, error: { message: "x" }, problems: [{ file: "x", col: 1, path: [], severity: "error", message: "m" }] }],

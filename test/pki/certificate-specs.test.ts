@@ -16,7 +16,8 @@ function lab(nodes: LabNode[], controlPlane: "systemd" | "static-pods" = "system
     kubernetesVersion: "v1.20.2",
     controlPlane,
     artifacts: {},
-    pki: { style: "per-component" },
+    pki: { style: "per-component", keyAlgorithm: "rsa" },
+    security: { kubeletBootstrap: "certificate", encryptionAtRest: "none", apiAnonymousAuth: true },
     network: {
       nodeSubnet: "172.30.0.0/24",
       podCidr: "10.200.0.0/16",
@@ -162,7 +163,7 @@ describe("certificateSpecs", () => {
         { name: "worker1", roles: ["worker"] },
         { name: "lb", roles: ["loadbalancer"] },
       ]),
-      pki: { style: "shared" },
+      pki: { style: "shared", keyAlgorithm: "rsa" },
     });
     const specs = byName(certificateSpecs(plan));
     expect([...specs.keys()]).toEqual([

@@ -6,7 +6,6 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { checkServerIdentity, connect, createServer, type TLSSocket } from "node:tls";
-import { execa } from "execa";
 import forge from "node-forge";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import type { LabNode } from "../../src/config/lab-schema.js";
@@ -16,6 +15,7 @@ import { planLab, type Plan, type ResolvedLab } from "../../src/plan/plan.js";
 import { certificateParts, certificateSpecs, type CertificateSpec } from "../../src/pki/certificate-specs.js";
 import { generateRsaKey } from "../../src/pki/keys.js";
 import { ensurePki, type Pki } from "../../src/pki/pki-store.js";
+import { checkWithOpenssl, inspect, openssl, snapshot } from "./support.js";
 
 const DAY_MS = 86_400_000;
 /** forge's raw RSA operation, which every forge RSA signature goes through (missing from its types). */
@@ -40,7 +40,8 @@ function plan(nodes: LabNode[]): Plan {
     kubernetesVersion: "v1.20.2",
     controlPlane: "systemd",
     artifacts: {},
-    pki: { style: "per-component" },
+    pki: { style: "per-component", keyAlgorithm: "rsa" },
+    security: { kubeletBootstrap: "certificate", encryptionAtRest: "none", apiAnonymousAuth: true },
     network: {
       nodeSubnet: "172.30.0.0/24",
       podCidr: "10.200.0.0/16",
@@ -74,102 +75,6 @@ const fourNode: LabNode[] = [
   { name: "w-2", roles: ["worker"] },
   { name: "w-3", roles: ["worker"] },
 ];
-
-async function openssl(args: string[]): Promise<string> {
-  return (await execa("openssl", args)).stdout;
-}
-
-/** Every file of a lab's PKI directory and its bytes. */
-async function snapshot(paths: LabPaths): Promise<Map<string, Buffer>> {
-  const files = (await readdir(paths.pkiDir)).sort();
-  return new Map(await Promise.all(files.map(async (f) => [f, await readFile(join(paths.pkiDir, f))] as const)));
-}
-
-/** What `openssl x509 -noout -text` says about a certificate. */
-interface Inspected {
-  version: string;
-  subject: string[];
-  issuer: string[];
-  signature: string;
-  bits: string;
-  basicConstraints: { critical: boolean; value: string };
-  keyUsage: { critical: boolean; value: string };
-  extKeyUsage: string | undefined;
-  san: string[];
-  hasSki: boolean;
-  hasAki: boolean;
-  notBefore: Date;
-  notAfter: Date;
-}
-
-async function inspect(certPath: string): Promise<Inspected> {
-  const text = await openssl(["x509", "-noout", "-text", "-in", certPath]);
-  const line = (re: RegExp) => text.match(re)?.[1]?.trim();
-  const extension = (name: string) => {
-    const m = text.match(new RegExp(`X509v3 ${name}:( critical)?\\s*\\n\\s*(.+)`));
-    return m ? { critical: m[1] !== undefined, value: m[2]!.trim() } : undefined;
-  };
-  const rdns = (value: string | undefined) => (value ?? "").split(", ").filter(Boolean);
-  return {
-    version: line(/Version: (.+)/) ?? "",
-    subject: rdns(line(/Subject: (.*)/)),
-    issuer: rdns(line(/Issuer: (.*)/)),
-    signature: line(/Signature Algorithm: (.+)/) ?? "",
-    bits: line(/Public-Key: \((\d+) bit\)/) ?? "",
-    basicConstraints: extension("Basic Constraints")!,
-    keyUsage: extension("Key Usage")!,
-    extKeyUsage: extension("Extended Key Usage")?.value,
-    san: (extension("Subject Alternative Name")?.value ?? "").split(", ").filter(Boolean),
-    hasSki: text.includes("X509v3 Subject Key Identifier"),
-    hasAki: text.includes("X509v3 Authority Key Identifier"),
-    notBefore: new Date(line(/Not Before: (.+)/)!),
-    notAfter: new Date(line(/Not After : (.+)/)!),
-  };
-}
-
-/** Checks one certificate of a lab against its spec with the real openssl. */
-async function checkWithOpenssl(spec: CertificateSpec, paths: LabPaths, startedAt: number): Promise<void> {
-  const cert = paths.cert(spec.name);
-  const caFile = paths.cert(spec.issuer === "self" ? spec.name : spec.issuer);
-  const purposes = spec.usage.length === 0 ? ["any"] : spec.usage.map((u) => (u === "server" ? "sslserver" : "sslclient"));
-  for (const purpose of purposes) {
-    const verified = await openssl(["verify", "-x509_strict", "-purpose", purpose, "-CAfile", caFile, cert]);
-    expect(verified, `${spec.name} (${purpose})`).toBe(`${cert}: OK`);
-  }
-
-  const c = await inspect(cert);
-  const what = spec.name;
-  expect(c.version, what).toBe("3 (0x2)");
-  expect(c.signature, what).toBe("sha256WithRSAEncryption");
-  expect(c.bits, what).toBe("2048");
-  expect(c.subject, what).toEqual([...(spec.organization ?? []).map((o) => `O = ${o}`), `CN = ${spec.commonName}`]);
-  if (spec.issuer === "self") expect(c.issuer, what).toEqual(c.subject);
-  expect(c.basicConstraints, what).toEqual({ critical: true, value: spec.isCA ? "CA:TRUE" : "CA:FALSE" });
-  expect(c.keyUsage, what).toEqual({
-    critical: true,
-    value: spec.isCA ? "Digital Signature, Certificate Sign, CRL Sign" : "Digital Signature, Key Encipherment",
-  });
-  const eku = [
-    ...(spec.usage.includes("server") ? ["TLS Web Server Authentication"] : []),
-    ...(spec.usage.includes("client") ? ["TLS Web Client Authentication"] : []),
-  ];
-  expect(c.extKeyUsage, what).toBe(eku.length > 0 ? eku.join(", ") : undefined);
-  expect(c.san.sort(), what).toEqual([...spec.dnsNames.map((d) => `DNS:${d}`), ...spec.ipAddresses.map((ip) => `IP Address:${ip}`)].sort());
-  expect(c.hasSki, what).toBe(true);
-  expect(c.hasAki, what).toBe(!spec.isCA);
-
-  const notBeforeSlack = (c.notBefore.getTime() - (startedAt - 5 * 60_000)) / 1000;
-  expect(c.notBefore.getTime(), what).toBeLessThan(Date.now());
-  expect(Math.abs(notBeforeSlack), `${what} notBefore is 5 minutes before issue`).toBeLessThan(30);
-  const lifetimeDays = (c.notAfter.getTime() - startedAt) / DAY_MS;
-  expect(lifetimeDays, what).toBeCloseTo(spec.isCA ? 3650 : 365, 1);
-
-  const [certPub, keyPub] = await Promise.all([
-    openssl(["x509", "-noout", "-pubkey", "-in", cert]),
-    openssl(["pkey", "-pubout", "-in", paths.key(spec.name)]),
-  ]);
-  expect(certPub, `${what}: key matches certificate`).toBe(keyPub);
-}
 
 async function mode(path: string): Promise<number> {
   return (await stat(path)).mode & 0o777;
@@ -380,7 +285,7 @@ describe("ensurePki", () => {
 /** labs/ha-etcd.yaml with node subnet 172.30.0.0/24, in its own PKI style (shared) or another. */
 async function haEtcdPlan(style: "shared" | "per-component" = "shared"): Promise<Plan> {
   const { lab } = await loadLabFile(fileURLToPath(new URL("../../labs/ha-etcd.yaml", import.meta.url)));
-  return planLab({ ...lab, pki: { style }, network: { ...lab.network, nodeSubnet: "172.30.0.0/24" } });
+  return planLab({ ...lab, pki: { ...lab.pki, style }, network: { ...lab.network, nodeSubnet: "172.30.0.0/24" } });
 }
 
 /** The names a lab's PKI directory holds files for, sorted. */

@@ -93,7 +93,7 @@ describe.skipIf(skipUnlessAvailable(SUITE, missing))(SUITE, () => {
     );
     // core1 in each of the four coreos-single cases, the workers of the three-node lab, of both
     // fedora-multi cases and of ha-etcd (masters, etcd members and the load balancer run no kubelet,
-    // so no containerd config).
+    // so no containerd config), and hard1 of hardened-single.
     expect(nodes.map((n) => n.node)).toEqual([
       "coreos-single-v1.20.2/core1",
       "coreos-single-systemd-v1.20.2/core1",
@@ -105,6 +105,7 @@ describe.skipIf(skipUnlessAvailable(SUITE, missing))(SUITE, () => {
       "fedora-multi-vxlan-v1.20.2/fed-node2",
       "ha-etcd-v1.20.2/worker1",
       "ha-etcd-v1.20.2/worker2",
+      "hardened-single-v1.20.2/hard1",
       "coreos-single-v1.31.0/core1",
       "coreos-single-systemd-v1.31.0/core1",
     ]);

@@ -46,8 +46,8 @@ function get(byKind: Map<string, Obj>, kind: string): Obj {
 const addonCases = renderCases().filter(({ plan }) => plan.addons.includes("coredns"));
 
 describe("the labs with the CoreDNS addon", () => {
-  it("are coreos-single (the lab file) at both versions", () => {
-    expect(addonCases.map((c) => c.id)).toEqual(["coreos-single-v1.20.2", "coreos-single-v1.31.0"]);
+  it("are coreos-single (the lab file) at both versions, and hardened-single", () => {
+    expect(addonCases.map((c) => c.id)).toEqual(["coreos-single-v1.20.2", "hardened-single-v1.20.2", "coreos-single-v1.31.0"]);
   });
 });
 
@@ -74,8 +74,8 @@ describe.each(addonCases)("$id", ({ id, plan }) => {
     const service = get(byKind, "Service");
     expect(service.metadata.name).toBe("kube-dns");
     expect(service.spec.clusterIP).toBe(plan.network.dnsIp);
-    // The lab file's (the CoreOS guide's) DNS address.
-    expect(service.spec.clusterIP).toBe("10.3.0.10");
+    // The lab file's DNS address (coreos-single: the CoreOS guide's).
+    expect(service.spec.clusterIP).toBe(id.startsWith("hardened-single") ? "10.32.0.10" : "10.3.0.10");
     for (const node of plan.nodes.filter((n) => n.kubelet)) {
       expect((parse(kubeletConfig(plan, node)) as Obj).clusterDNS, node.name).toEqual([service.spec.clusterIP]);
     }

@@ -1,5 +1,6 @@
 /**
- * Every kubeconfig node-files produces, with REAL PKI material from ensurePki, read by the real
+ * Every kubeconfig with a client certificate node-files produces (a TLS-bootstrapped kubelet's token
+ * kubeconfig is read in hardened.test.ts), with REAL PKI material from ensurePki, read by the real
  * v1.20.2 kubectl and its certificates checked with openssl:
  *
  * - `kubectl config view -o json` exits 0 and shows the expected server, user and context, with the
@@ -29,7 +30,8 @@ import { certificateParts } from "../../src/pki/certificate-specs.js";
 import { ensurePki, type Pki } from "../../src/pki/pki-store.js";
 import { kubeconfigPath } from "../../src/render/node-layout.js";
 import { nodeFiles } from "../../src/render/node-files.js";
-import { nodeImages, text, v1202Cases } from "./lab-fixtures.js";
+import { BOOTSTRAP_KUBECONFIG } from "../../src/render/tls-bootstrap.js";
+import { FAKE_SECRETS, nodeImages, text, v1202Cases } from "./lab-fixtures.js";
 import {
   artifactBin,
   failWhenMissing,
@@ -66,7 +68,8 @@ function expectedKubeconfigs(plan: Plan, node: PlannedNode): Expected[] {
     add("admin", "admin", "admin", plan.api.endpoint, "system:masters");
   }
   if (node.kubelet) {
-    add("kubelet", `kubelet-${node.name}`, `system:node:${node.name}`, plan.api.endpoint, "system:nodes");
+    // A TLS-bootstrapped kubelet has a token kubeconfig instead (test/render/hardened.test.ts).
+    if (plan.security.kubeletBootstrap !== "token") add("kubelet", `kubelet-${node.name}`, `system:node:${node.name}`, plan.api.endpoint, "system:nodes");
     add("kube-proxy", "kube-proxy", "system:kube-proxy", plan.api.endpoint, "system:node-proxier");
   }
   return out;
@@ -135,7 +138,8 @@ describe.skipIf(skipUnlessAvailable(SUITE, missing))(SUITE, () => {
       const files = new Map<string, string>();
       const produced = new Map<string, string[]>();
       for (const node of plan.nodes) {
-        const kubeconfigs = nodeFiles(plan, node, pki, nodeImages(plan)).filter((f) => f.path.endsWith(".kubeconfig"));
+        const material = { get: (name: string) => pki.get(name), serviceAccount: pki.serviceAccount, secrets: FAKE_SECRETS };
+        const kubeconfigs = nodeFiles(plan, node, material, nodeImages(plan)).filter((f) => f.path.endsWith(".kubeconfig") && f.path !== BOOTSTRAP_KUBECONFIG);
         produced.set(node.name, kubeconfigs.map((f) => f.path).sort());
         const dir = join(home, "kubeconfigs", id, node.name);
         await mkdir(dir, { recursive: true });

@@ -8,8 +8,9 @@
  * plane units covered for the same single node. Both are rendered at v1.20.2 (the version of the
  * real test binaries) and at v1.31.0, next to a three-node lab with a systemd control plane and
  * labs/fedora-multi.yaml (fed-master: etcd + control plane; fed-node1, fed-node2: workers) with its
- * flannel overlay and with the vxlan overlay, and labs/ha-etcd.yaml (a load balancer in front of two
- * controllers, two etcd members, two workers, the guide's shared certificate) at v1.20.2.
+ * flannel overlay and with the vxlan overlay, labs/ha-etcd.yaml (a load balancer in front of two
+ * controllers, two etcd members, two workers, the guide's shared certificate) and
+ * labs/hardened-single.yaml (one node, every hardening option on) at v1.20.2.
  */
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
@@ -29,6 +30,7 @@ export const SINGLE_NODE_SUBNET = "172.30.0.0/24";
 const COREOS_SINGLE = fileURLToPath(new URL("../../labs/coreos-single.yaml", import.meta.url));
 const FEDORA_MULTI = fileURLToPath(new URL("../../labs/fedora-multi.yaml", import.meta.url));
 const HA_ETCD = fileURLToPath(new URL("../../labs/ha-etcd.yaml", import.meta.url));
+const HARDENED_SINGLE = fileURLToPath(new URL("../../labs/hardened-single.yaml", import.meta.url));
 
 /** One etcd + control plane node and two workers, with the schema's default networks. */
 const THREE_NODE_YAML = `
@@ -134,6 +136,14 @@ export function haEtcdPlan(): Plan {
   return planLab(resolved(readFileSync(HA_ETCD, "utf8"), HA_ETCD, SINGLE_NODE_SUBNET));
 }
 
+/**
+ * labs/hardened-single.yaml as it is (one node; TLS bootstrapping, Secrets encrypted at rest, an
+ * audit log, anonymous auth off, TLS 1.2 with the guide's cipher suites) with its node subnet set.
+ */
+export function hardenedSinglePlan(): Plan {
+  return planLab(resolved(readFileSync(HARDENED_SINGLE, "utf8"), HARDENED_SINGLE, SINGLE_NODE_SUBNET));
+}
+
 /** Every lab the renderers are snapshotted for. */
 export function renderCases(): RenderCase[] {
   return [
@@ -143,6 +153,7 @@ export function renderCases(): RenderCase[] {
     { id: "fedora-multi-flannel-v1.20.2", plan: fedoraMultiPlan() },
     { id: "fedora-multi-vxlan-v1.20.2", plan: fedoraMultiPlan("vxlan") },
     { id: "ha-etcd-v1.20.2", plan: haEtcdPlan() },
+    { id: "hardened-single-v1.20.2", plan: hardenedSinglePlan() },
     { id: "coreos-single-v1.31.0", plan: coreosSinglePlan("v1.31.0") },
     { id: "coreos-single-systemd-v1.31.0", plan: coreosSystemdPlan("v1.31.0") },
   ];
@@ -182,6 +193,12 @@ export function nodeImages(plan: Plan): NodeImages {
     : { sandbox: SANDBOX_IMAGE };
 }
 
+/** A fixed bootstrap token and encryption key (valid in form) for deterministic snapshots. */
+export const FAKE_SECRETS = {
+  bootstrapToken: { id: "abcdef", secret: "0123456789abcdef" },
+  encryptionKey: Buffer.alloc(32, 7).toString("base64"),
+};
+
 /** A fixed, recognisable PEM block (not a real certificate) for deterministic snapshots. */
 function fakePem(label: string, name: string): string {
   return `-----BEGIN ${label}-----\nZmFrZSB0ZXN0IG1hdGVyaWFs:${name}\n-----END ${label}-----\n`;
@@ -202,6 +219,7 @@ export function fakePki(plan: Plan): PkiMaterial {
       privateKeyPem: fakePem("RSA PRIVATE KEY", "service-account"),
       publicKeyPem: fakePem("PUBLIC KEY", "service-account"),
     },
+    secrets: FAKE_SECRETS,
   };
 }
 

@@ -1,12 +1,12 @@
 /**
- * Snapshots of every renderer for eight labs: coreos-single as the lab file has it (control plane
+ * Snapshots of every renderer for nine labs: coreos-single as the lab file has it (control plane
  * and kube-proxy as static pods, CoreDNS) and its systemd variant (controlPlane: systemd, no
  * addons), each at v1.20.2 and v1.31.0 (node subnet 172.30.0.0/24), a three-node lab with a
  * systemd control plane (ctl1: etcd + control plane; worker1, worker2), fedora-multi (fed-master:
  * etcd + control plane; fed-node1, fed-node2: workers) with its flannel overlay and with the vxlan
- * overlay, and ha-etcd (lb: HAProxy in front of controller1 and controller2; etcd1, etcd2; worker1,
- * worker2; the shared PKI layout). Each rendered file is a
- * file snapshot under __snapshots__/<lab>/<node>/<path in the node>, so a review reads a node's
+ * overlay, ha-etcd (lb: HAProxy in front of controller1 and controller2; etcd1, etcd2; worker1,
+ * worker2; the shared PKI layout) and hardened-single (hard1: every hardening option on). Each
+ * rendered file is a file snapshot under __snapshots__/<lab>/<node>/<path in the node>, so a review reads a node's
  * files as they land on it (static pod manifests under /etc/kubernetes/manifests-staged).
  * Kubeconfigs are rendered from fixed PEM strings (the fake PKI) and static pods name fixed images,
  * so every snapshot is deterministic.
@@ -22,13 +22,14 @@ import { schedulerUnit } from "../../src/render/kube-scheduler.js";
 import { renderKubeconfig } from "../../src/render/kubeconfig.js";
 import { kubeletConfig, kubeletUnit } from "../../src/render/kubelet.js";
 import { flannelCniScript, flanneldUnit } from "../../src/render/flannel.js";
-import { HAPROXY_CONFIG, haproxyConfig } from "../../src/render/haproxy.js";
+import { HAPROXY_CLIENT_PEM, HAPROXY_CONFIG, haproxyConfig } from "../../src/render/haproxy.js";
 import { kubeconfigFor, nodeFiles } from "../../src/render/node-files.js";
 import { hostsBlock, hostsScript, nodeNetworkScript } from "../../src/render/node-network.js";
 import {
   certPath,
   CNI_CONF_FILE,
   CONTAINERD_CONFIG,
+  ENCRYPTION_CONFIG,
   KUBE_PROXY_CONFIG,
   KUBELAB_DIR,
   KUBELET_CONFIG,
@@ -64,7 +65,8 @@ describe.each(cases)("renderers for $id", ({ id, plan }) => {
         .sort((a, b) => a.slice(5).localeCompare(b.slice(5)));
       expect(manifest).toMatchSnapshot();
       for (const f of files) {
-        const secret = f.path.endsWith(".key") || f.path.endsWith(".kubeconfig");
+        // Keys, kubeconfigs, and the encryption key's and HAProxy's client certificate's files.
+        const secret = f.path.endsWith(".key") || f.path.endsWith(".kubeconfig") || f.path === ENCRYPTION_CONFIG || f.path === HAPROXY_CLIENT_PEM;
         const script = f.path.startsWith("/etc/kubelab/") && f.path.endsWith(".sh");
         expect(f.mode, f.path).toBe(secret ? 0o600 : script ? 0o755 : 0o644);
       }
@@ -293,6 +295,15 @@ describe("the labs rendered", () => {
           "worker1 172.30.0.15 [worker] pods=10.200.0.0/24",
           "worker2 172.30.0.16 [worker] pods=10.200.1.0/24",
         ],
+      },
+      {
+        id: "hardened-single-v1.20.2",
+        version: "v1.20.2",
+        overlay: "routes",
+        controlPlane: "systemd",
+        addons: ["coredns"],
+        api: "https://172.30.0.10:6443",
+        nodes: ["hard1 172.30.0.10 [etcd,controlplane,worker] pods=10.100.0.0/24"],
       },
       {
         id: "coreos-single-v1.31.0",

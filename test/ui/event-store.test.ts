@@ -103,16 +103,19 @@ describe("reduceEvent", () => {
     ]);
   });
 
-  it("ends the run with its status, next lines and checks", () => {
+  it("ends the run with its status, next lines, checks and diagnoses", () => {
     const check = { check: "dns", title: "DNS", status: "fail" as const, ran: "dig", saw: "timeout", durationMs: 3 };
+    const diagnosis = { diagnosis: "dns-service-ip", title: "a DNS Service IP outside the service range", found: "clusterDNS 10.3.1.9", fix: "set clusterDNS", ran: "cat" };
     const state = reduceAll([
       runStart,
       { type: "check", result: check },
+      { type: "diagnosis", diagnosis },
       { type: "run-end", status: "ok", durationMs: 65_000, next: ["lab ssh node1"] },
     ]);
     const end = { status: "ok", durationMs: 65_000, next: ["lab ssh node1"] };
     expect(state.end).toEqual(end);
-    expect(state.history.at(-1)).toEqual({ kind: "end", end, checks: [check] });
+    expect(state.diagnoses).toEqual([diagnosis]);
+    expect(state.history.at(-1)).toEqual({ kind: "end", end, checks: [check], diagnoses: [diagnosis] });
   });
 
   it("ends with the run's error, unless a finished step or task showed it already", () => {

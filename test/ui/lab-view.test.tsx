@@ -64,6 +64,10 @@ const checksAndEnd: LabEvent[] = [
     type: "check",
     result: { check: "dns", title: "DNS", status: "not-run", ran: "dig", saw: "", reason: "CoreDNS is not deployed", durationMs: 0 },
   },
+  {
+    type: "diagnosis",
+    diagnosis: { diagnosis: "etcd-peer-tls", title: "etcd members that cannot reach each other over peer TLS", node: "node2", found: "etcd on node2 cannot reach node1", fix: "check --peer-cert-file", ran: "curl" },
+  },
   { type: "run-end", status: "failed", durationMs: 65_000, error: etcdError, next: ["lab logs node2 etcd"] },
 ];
 
@@ -231,7 +235,7 @@ describe("LabView", () => {
     expect(verbose.frame().split("copyFiles").length - 1).toBe(1);
   });
 
-  it("ends with the checks table, counts, outcome, error block and next steps", async () => {
+  it("ends with the checks table, counts, the known causes found, outcome, error block and next steps", async () => {
     const view = mount();
     await view.send(runStart, ...checksAndEnd);
     const frame = view.frame();
@@ -245,6 +249,13 @@ describe("LabView", () => {
     expect(failRow?.length).toBeLessThanOrEqual(100);
     expect(frame).toContain("     1 endpoint unhealthy");
     expect(frame).toContain("checks: 1 passed, 1 failed, 1 not run");
+    expect(frame).toContain(
+      [
+        "cause: etcd members that cannot reach each other over peer TLS (on node2)",
+        "  found: etcd on node2 cannot reach node1",
+        "  fix: check --peer-cert-file",
+      ].join("\n"),
+    );
     expect(frame).toContain(
       [
         "ERROR: etcd did not become healthy on node2",

@@ -74,6 +74,17 @@ const run: LabEvent[] = [
     type: "check",
     result: { check: "dns", title: "DNS resolves", status: "not-run", ran: "dig", saw: "", reason: "CoreDNS is not deployed", durationMs: 0 },
   },
+  {
+    type: "diagnosis",
+    diagnosis: {
+      diagnosis: "etcd-peer-tls",
+      title: "etcd members that cannot reach each other over peer TLS",
+      node: "node2",
+      found: "etcd on node2 cannot reach node1 over peer TLS",
+      fix: "check --peer-cert-file",
+      ran: "curl https://node1:2380/version",
+    },
+  },
   { type: "run-end", status: "failed", durationMs: 65_000, error: etcdError, next: ["lab logs node2 etcd", "lab down"] },
 ];
 
@@ -103,6 +114,9 @@ const expected = [
   "     1 of 1 endpoints unhealthy",
   "     hint: Restart etcd.",
   "   NOT RUN  dns  CoreDNS is not deployed",
+  "   cause: etcd members that cannot reach each other over peer TLS (on node2)",
+  "     found: etcd on node2 cannot reach node1 over peer TLS",
+  "     fix: check --peer-cert-file",
   "",
   "checks: 1 passed, 1 failed, 1 not run",
   " ✗ failed after 1m05s",

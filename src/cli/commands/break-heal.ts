@@ -3,7 +3,7 @@
  * fails and why, and to put right.
  */
 import type { Command } from "commander";
-import { FAULTS } from "../../faults/faults.js";
+import { FAULTS } from "../../faults/fault-list.js";
 import { labBreak, labHeal } from "../../lab/lab-break.js";
 import { printResult, reported } from "../output.js";
 

@@ -45,8 +45,9 @@ export const copyFiles: Step = {
   }),
   async run(ctx) {
     const pki = need(ctx, "pki");
+    const material = { get: (name: string) => pki.get(name), serviceAccount: pki.serviceAccount, secrets: ctx.results.secrets };
     await forEachNode(ctx, "files", ctx.plan.nodes, async (node) => {
-      const files = nodeFiles(ctx.plan, node, pki, { sandbox: SANDBOX_IMAGE, components: ctx.results.componentImages?.refs });
+      const files = nodeFiles(ctx.plan, node, material, { sandbox: SANDBOX_IMAGE, components: ctx.results.componentImages?.refs });
       const dir = ctx.paths.nodeDir(node.name);
       const changed = await changedFiles(dir, files);
       await Promise.all(files.map((f) => writeFileAtomic(join(dir, f.path), f.content, f.mode)));

@@ -37,7 +37,7 @@ export function readyArgv(node: string): string[] {
 }
 
 /** kubectl's arguments giving a node its pod CIDR. */
-function podCidrPatch(node: string, cidr: string): string[] {
+export function podCidrPatch(node: string, cidr: string): string[] {
   return ["patch", "node", node, "--type=merge", `--patch=${JSON.stringify({ spec: { podCIDR: cidr, podCIDRs: [cidr] } })}`];
 }
 

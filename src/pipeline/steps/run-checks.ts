@@ -1,9 +1,11 @@
 /**
  * Step: the lab's checks. Each result is an event; the step fails when any check fails (a check
- * that could not run here is reported as not run, never as passed).
+ * that could not run here is reported as not run, never as passed), after the known causes of
+ * failures found in the lab are named.
  */
 import { UserError } from "../../errors.js";
-import { CHECKS, runChecks } from "../../checks/registry.js";
+import { CHECKS } from "../../checks/registry.js";
+import { checkAndDiagnose } from "../../diagnose/diagnose.js";
 import { hostAction } from "../explanation.js";
 import { writeFileAtomic } from "../../atomic-write.js";
 import type { Step } from "../step.js";
@@ -17,12 +19,12 @@ export const runChecksStep: Step = {
     actions: plan.checks.map((id) => CHECKS[id]).filter((c) => c.appliesTo(plan)).map((c) => hostAction(`${c.id}: ${c.title}`)),
   }),
   async run(ctx) {
-    const results = await runChecks(ctx, ctx.plan.checks);
+    const { results, diagnoses } = await checkAndDiagnose(ctx, ctx.plan.checks);
     await writeFileAtomic(ctx.paths.checksFile, `${JSON.stringify(results, null, 2)}\n`);
     const failed = results.filter((r) => r.status === "fail");
     if (failed.length) {
       throw new UserError(`failed ${failed.length} of ${results.length} checks: ${[...new Set(failed.map((r) => r.check))].join(", ")}`, {
-        hint: `the nodes are kept for inspection: lab logs ${ctx.plan.labName} NODE UNIT, lab verify ${ctx.plan.labName} to check again`,
+        hint: `${diagnoses.length ? `${diagnoses.length === 1 ? "a known cause was" : `${diagnoses.length} known causes were`} found, with what to fix, above; ` : ""}the nodes are kept for inspection: lab logs ${ctx.plan.labName} NODE UNIT, lab verify ${ctx.plan.labName} to check again`,
       });
     }
   },

@@ -7,6 +7,7 @@
  */
 import { shellLine } from "../../errors.js";
 import { FLANNEL_SUBNET_ENV, flannelConfigCommand } from "../../render/flannel.js";
+import { NETWORK_SCRIPT } from "../../render/node-layout.js";
 import { commandAction, waitAction } from "../explanation.js";
 import { run, startUnits, startUnitsArgv, waitFor } from "../node-commands.js";
 import { forEachNode } from "../run-pipeline.js";
@@ -27,7 +28,7 @@ export const setUpOverlay: Step = {
           plan.network.overlay === "vxlan"
             ? "Each node gets a VXLAN device (flannel.1) and, for every other node, a route to its pod subnet through it with the neighbour and forwarding entries that reach that node: pods talk across hosts with their own addresses."
             : "Each node gets a route to every other node's pod subnet through that node's address: pods talk across hosts with their own addresses.",
-        actions: nodes.map((node) => commandAction(node.name, ["systemctl", "start", "kubelab-network"], "run the node's network script (/etc/kubelab/network.sh)")),
+        actions: nodes.map((node) => commandAction(node.name, ["systemctl", "start", "kubelab-network"], `run the node's network script (${NETWORK_SCRIPT})`)),
         // Every node has a route to each other node's pod subnet.
         proof: nodes.flatMap((node) =>
           nodes

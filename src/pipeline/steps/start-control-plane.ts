@@ -4,10 +4,11 @@
  * runs them. Either way the step waits until the API server is ready and the other two answer
  * their health checks, and on a timeout shows the unit's journal or the static pod's state and log.
  */
+import { atLeast } from "../../plan/kube-version.js";
 import type { Plan, PlannedNode } from "../../plan/plan.js";
 import { commandAction, waitAction, type ExplainedAction } from "../explanation.js";
 import type { LabContext } from "../lab-context.js";
-import { certPath } from "../../render/node-layout.js";
+import { apiProbeTls } from "../../render/api-probe.js";
 import { startUnits, startUnitsArgv, waitFor } from "../node-commands.js";
 import { staticPodExcerpt } from "../static-pod-diagnosis.js";
 import { allSettledOrThrow, forEachNode } from "../run-pipeline.js";
@@ -15,19 +16,25 @@ import type { Step } from "../step.js";
 
 const COMPONENTS = ["kube-apiserver", "kube-controller-manager", "kube-scheduler"];
 
-/** Health endpoints of each control plane component, on the node itself. */
-function healthChecks(apiPort: number): { component: string; url: string; what: string }[] {
+/**
+ * Health endpoints of each control plane component, on the node itself. Until 1.22 the controller
+ * manager and scheduler are asked on the insecure ports `kubectl get componentstatuses` probes,
+ * which each serves just after its secure one.
+ */
+function healthChecks(plan: Plan): { component: string; url: string; what: string }[] {
+  const insecure = !atLeast(plan.kubernetes, 1, 22);
   return [
-    { component: "kube-apiserver", url: `https://127.0.0.1:${apiPort}/readyz`, what: "the API server to be ready" },
-    { component: "kube-controller-manager", url: "https://127.0.0.1:10257/healthz", what: "the controller manager to be healthy" },
-    { component: "kube-scheduler", url: "https://127.0.0.1:10259/healthz", what: "the scheduler to be healthy" },
+    { component: "kube-apiserver", url: `https://127.0.0.1:${plan.api.port}/readyz`, what: "the API server to be ready" },
+    { component: "kube-controller-manager", url: insecure ? "http://127.0.0.1:10252/healthz" : "https://127.0.0.1:10257/healthz", what: "the controller manager to be healthy" },
+    { component: "kube-scheduler", url: insecure ? "http://127.0.0.1:10251/healthz" : "https://127.0.0.1:10259/healthz", what: "the scheduler to be healthy" },
   ];
 }
 
 /** A health check's command, on the component's own node. */
-function healthArgv(h: { component: string; url: string }): string[] {
-  // The API server is checked against the lab's CA; the others serve self-signed certificates.
-  return ["curl", "-fsS", "--max-time", "2", ...(h.component === "kube-apiserver" ? ["--cacert", certPath("ca")] : ["--insecure"]), h.url];
+function healthArgv(plan: Plan, h: { component: string; url: string }): string[] {
+  // The API server is checked against the lab's CA (with a client certificate where it refuses
+  // anonymous requests); the others serve self-signed certificates.
+  return ["curl", "-fsS", "--max-time", "2", ...(h.component === "kube-apiserver" ? apiProbeTls(plan) : h.url.startsWith("https:") ? ["--insecure"] : []), h.url];
 }
 
 /** How long the control plane may take: as static pods, kubelet starts them first. */
@@ -37,7 +44,7 @@ function controlPlaneTimeout(plan: Plan): number {
 
 /** The waits for the control plane on `node`, explained. */
 export function controlPlaneWaits(plan: Plan, node: PlannedNode): ExplainedAction[] {
-  return healthChecks(plan.api.port).map((h) => waitAction(node.name, healthArgv(h), controlPlaneTimeout(plan), `until ${h.what.replace(/^the /, "")}`));
+  return healthChecks(plan).map((h) => waitAction(node.name, healthArgv(plan, h), controlPlaneTimeout(plan), `until ${h.what.replace(/^the /, "")}`));
 }
 
 /** Waits until the API server on `node` is ready and its controller manager and scheduler answer their health checks. */
@@ -46,12 +53,12 @@ export async function waitForControlPlane(ctx: LabContext, node: PlannedNode, st
   // The three come up independently (each serves its health endpoint before it can reach the API
   // server): wait for them at the same time.
   await allSettledOrThrow(
-    healthChecks(ctx.plan.api.port).map((h) =>
+    healthChecks(ctx.plan).map((h) =>
       waitFor(ctx, {
         step,
         node: node.name,
         what: h.what,
-        argv: healthArgv(h),
+        argv: healthArgv(ctx.plan, h),
         units: staticPods ? ["kubelet"] : [h.component],
         evidence: staticPods ? async () => [await staticPodExcerpt(ctx, node.name, h.component)] : undefined,
         timeoutMs: controlPlaneTimeout(ctx.plan),

@@ -64,7 +64,10 @@ export const startKubelet: Step = {
       "server answers); kube-proxy turns Services into iptables rules. " +
       (plan.controlPlaneMode === "static-pods"
         ? "kube-proxy and, on control plane nodes, the control plane run as static pods: kubelet starts them from the manifests in /etc/kubernetes/manifests, each moved there once its image is loaded."
-        : "kube-proxy runs as a systemd unit."),
+        : "kube-proxy runs as a systemd unit.") +
+      (plan.security.kubeletBootstrap === "token"
+        ? " kubelet joins with the lab's bootstrap token: it asks the API server for a client certificate, the controller manager approves and signs it, and kubelet keeps it in /var/lib/kubelet/pki and renews it before it expires."
+        : ""),
     actions: plan.nodes
       .filter((n) => n.kubelet)
       .flatMap((node) => [

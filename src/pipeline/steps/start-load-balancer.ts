@@ -2,7 +2,8 @@
  * Step: the load balancer in front of the API servers (HAProxy), started while the control plane
  * comes up; done once a request through it reaches a healthy API server.
  */
-import { certPath } from "../../render/node-layout.js";
+import type { Plan } from "../../plan/plan.js";
+import { apiProbeTls } from "../../render/api-probe.js";
 import { run, waitFor } from "../node-commands.js";
 import { commandAction, waitAction } from "../explanation.js";
 import type { Step } from "../step.js";
@@ -10,8 +11,8 @@ import type { Step } from "../step.js";
 const LB_TIMEOUT_MS = 90_000;
 
 /** An API server's health check through the load balancer, from its own node. */
-function lbHealthArgv(port: number): string[] {
-  return ["curl", "-fsS", "--max-time", "2", "--cacert", certPath("ca"), `https://127.0.0.1:${port}/healthz`];
+function lbHealthArgv(plan: Plan): string[] {
+  return ["curl", "-fsS", "--max-time", "2", ...apiProbeTls(plan), `https://127.0.0.1:${plan.api.port}/healthz`];
 }
 
 /** Starts the load balancer. */
@@ -27,7 +28,7 @@ export const startLoadBalancer: Step = {
       actions: lb
         ? [
             commandAction(lb.name, ["systemctl", "start", "haproxy"], "start haproxy"),
-            waitAction(lb.name, lbHealthArgv(plan.api.port), LB_TIMEOUT_MS, "until an API server answers through it"),
+            waitAction(lb.name, lbHealthArgv(plan), LB_TIMEOUT_MS, "until an API server answers through it"),
           ]
         : [],
     };
@@ -40,7 +41,7 @@ export const startLoadBalancer: Step = {
       step: "start the load balancer",
       node: lb.name,
       what: "an API server to answer through the load balancer",
-      argv: lbHealthArgv(ctx.plan.api.port),
+      argv: lbHealthArgv(ctx.plan),
       units: ["haproxy"],
       timeoutMs: LB_TIMEOUT_MS,
       intervalMs: 250,

@@ -4,7 +4,7 @@
  * for React (`useSyncExternalStore`) and is the renderer's event sink.
  */
 
-import type { CheckResult, ErrorInfo, LabEvent } from "../../pipeline/events.js";
+import type { CheckResult, Diagnosis, ErrorInfo, LabEvent } from "../../pipeline/events.js";
 import { errorKey } from "../error-lines.js";
 
 /** One node's share of a step. */
@@ -72,7 +72,7 @@ export type HistoryItem =
   | { kind: "run"; run: RunInfo }
   | { kind: "step"; step: StepState }
   | { kind: "log"; log: LogEntry }
-  | { kind: "end"; end: RunEnd; checks: CheckResult[] };
+  | { kind: "end"; end: RunEnd; checks: CheckResult[]; diagnoses: Diagnosis[] };
 
 /** Everything the view shows. */
 export interface ViewState {
@@ -81,13 +81,15 @@ export interface ViewState {
   steps: StepState[];
   /** Check results, in the order they came. */
   checks: CheckResult[];
+  /** Known causes of failed checks found in the lab, in the order they came. */
+  diagnoses: Diagnosis[];
   /** Append-only record of what is settled (logs included), oldest first. */
   history: HistoryItem[];
   end?: RunEnd;
 }
 
 /** The state before any event. */
-export const INITIAL_VIEW_STATE: ViewState = { steps: [], checks: [], history: [] };
+export const INITIAL_VIEW_STATE: ViewState = { steps: [], checks: [], diagnoses: [], history: [] };
 
 /** Replaces the step `id` with `update(step)`, adding a pending step first when it is unknown. */
 function updateStep(steps: StepState[], id: string, update: (step: StepState) => StepState): StepState[] {
@@ -179,6 +181,8 @@ export function reduceEvent(state: ViewState, event: LabEvent, now: number): Vie
     }
     case "check":
       return { ...state, checks: [...state.checks, event.result] };
+    case "diagnosis":
+      return { ...state, diagnoses: [...state.diagnoses, event.diagnosis] };
     case "run-end": {
       const error = event.error !== undefined && !shownErrors(state.steps).has(errorKey(event.error)) ? event.error : undefined;
       const end: RunEnd = {
@@ -187,7 +191,7 @@ export function reduceEvent(state: ViewState, event: LabEvent, now: number): Vie
         next: event.next ?? [],
         ...(error === undefined ? {} : { error }),
       };
-      return { ...state, end, history: [...state.history, { kind: "end", end, checks: state.checks }] };
+      return { ...state, end, history: [...state.history, { kind: "end", end, checks: state.checks, diagnoses: state.diagnoses }] };
     }
   }
 }

@@ -31,6 +31,6 @@ export function HistoryEntry({ item, verbose }: HistoryEntryProps): ReactNode {
       return <ColoredText>{text}</ColoredText>;
     }
     case "end":
-      return <RunSummary end={item.end} checks={item.checks} verbose={verbose} />;
+      return <RunSummary end={item.end} checks={item.checks} diagnoses={item.diagnoses} verbose={verbose} />;
   }
 }

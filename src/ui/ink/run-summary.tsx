@@ -1,12 +1,12 @@
 /**
- * The end of a run, printed once: the checks table and counts, the outcome with the total time,
+ * The end of a run, printed once: the checks table and counts, the known causes found, the outcome with the total time,
  * the error block, and what to do next.
  */
 
 import type { ReactNode } from "react";
 import { Box } from "ink";
-import type { CheckResult } from "../../pipeline/events.js";
-import { formatCheckCounts, formatOutcome } from "../format.js";
+import type { CheckResult, Diagnosis } from "../../pipeline/events.js";
+import { formatCheckCounts, formatDiagnosisHeading, formatOutcome } from "../format.js";
 import { CheckTable } from "./check-table.js";
 import { ColoredText } from "./colored-text.js";
 import { ErrorBlock } from "./error-block.js";
@@ -18,12 +18,14 @@ import { StatusMark } from "./status-mark.js";
 export interface RunSummaryProps {
   end: RunEnd;
   checks: readonly CheckResult[];
+  /** Known causes of the failed checks, found in the lab. */
+  diagnoses: readonly Diagnosis[];
   /** Show the stack of a bug. */
   verbose: boolean;
 }
 
 /** Renders the end of a run. */
-export function RunSummary({ end, checks, verbose }: RunSummaryProps): ReactNode {
+export function RunSummary({ end, checks, diagnoses, verbose }: RunSummaryProps): ReactNode {
   return (
     <Box flexDirection="column" marginTop={1}>
       {checks.length === 0 ? null : (
@@ -32,6 +34,19 @@ export function RunSummary({ end, checks, verbose }: RunSummaryProps): ReactNode
           <ColoredText>checks: {formatCheckCounts(checks)}</ColoredText>
         </Box>
       )}
+      {diagnoses.map((diagnosis, index) => (
+        <Box key={index} flexDirection="column" marginBottom={1}>
+          <ColoredText color="red" bold>
+            {formatDiagnosisHeading(diagnosis)}
+          </ColoredText>
+          <ColoredText>
+            {INDENT.evidence}found: {diagnosis.found}
+          </ColoredText>
+          <ColoredText color="yellow">
+            {INDENT.evidence}fix: {diagnosis.fix}
+          </ColoredText>
+        </Box>
+      ))}
       {end.error === undefined ? null : <ErrorBlock error={end.error} verbose={verbose} />}
       <ColoredText bold>
         {INDENT.step}
