@@ -9,18 +9,23 @@ import { NETWORK_SCRIPT } from "../render/node-layout.js";
 import { exec } from "../pipeline/node-commands.js";
 import { diagnosisOf, type KnownCause } from "./known-cause.js";
 
-/** What `node` needs to reach `other`'s pods, and whether its routes and forwarding table have it. */
+/** Escapes `text` for a regular expression. */
+function literal(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+}
+
+/** What a node's routes and forwarding table lack to reach `other`'s pods (none: nothing). */
 function missing(overlay: string, other: PlannedNode, routes: string, fdb: string): string[] {
   const cidr = other.podCidr!;
   const route = routes.split("\n").find((line) => line.startsWith(`${cidr} `));
   const gaps: string[] = [];
   if (overlay === "routes") {
-    if (!route?.includes(`via ${other.ip} `)) gaps.push(route ? `its route to ${cidr} is "${route.trim()}", not via ${other.ip}` : `no route to ${cidr} (via ${other.ip})`);
+    if (!route || !new RegExp(`\\bvia ${literal(other.ip)}\\b`).test(route)) gaps.push(route ? `its route to ${cidr} is "${route.trim()}", not via ${other.ip}` : `no route to ${cidr} (via ${other.ip})`);
     return gaps;
   }
-  if (!route?.includes(`dev ${VXLAN_DEVICE}`)) gaps.push(route ? `its route to ${cidr} is "${route.trim()}", not through ${VXLAN_DEVICE}` : `no route to ${cidr} through ${VXLAN_DEVICE}`);
+  if (!route || !new RegExp(`\\bdev ${literal(VXLAN_DEVICE)}\\b`).test(route)) gaps.push(route ? `its route to ${cidr} is "${route.trim()}", not through ${VXLAN_DEVICE}` : `no route to ${cidr} through ${VXLAN_DEVICE}`);
   const mac = vtepMac(other);
-  if (!fdb.split("\n").some((line) => line.startsWith(`${mac} `) && line.includes(`dst ${other.ip} `))) {
+  if (!new RegExp(`^${literal(mac)} .*\\bdst ${literal(other.ip)}\\b`, "m").test(fdb)) {
     gaps.push(`no forwarding entry for ${other.name}'s VTEP ${mac} (dst ${other.ip}) on ${VXLAN_DEVICE}`);
   }
   return gaps;
@@ -44,7 +49,7 @@ export const overlayRoutes: KnownCause = {
         return nodes
           .filter((other) => other !== node && other.podCidr)
           .flatMap((other) => {
-            const gaps = missing(overlay, other, routes.stdout, `${fdb.stdout}\n`.replace(/\n/g, " \n"));
+            const gaps = missing(overlay, other, routes.stdout, fdb.stdout);
             if (!gaps.length) return [];
             return [
               diagnosisOf(overlayRoutes, {
