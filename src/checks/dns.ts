@@ -46,21 +46,30 @@ const ready = (p: PodInfo): boolean => p.status.conditions?.some((c) => c.type =
 const imageMissing = (p: PodInfo): string | undefined =>
   p.status.containerStatuses?.map((c) => c.state?.waiting?.reason).find((r) => r && IMAGE_REASONS.includes(r));
 
-/** What each kubelet tells its pods the DNS server is (clusterDNS of its running configuration). */
+/** clusterDNS of a kubelet's /configz answer, or undefined when it is not one. */
+function clusterDns(configz: string): string[] | undefined {
+  try {
+    return (JSON.parse(configz) as { kubeletconfig?: { clusterDNS?: string[] } }).kubeletconfig?.clusterDNS ?? [];
+  } catch {
+    return undefined;
+  }
+}
+
+/** What each kubelet tells its pods the DNS server is (clusterDNS of its running configuration); never throws, as it runs alongside the wait for CoreDNS. */
 async function kubeletResolvers(ctx: LabContext, started: number): Promise<CheckResult[]> {
   const { plan } = ctx;
   return Promise.all(
     kubeletNodes(plan).map(async (node) => {
       const argv = ["get", "--raw", `/api/v1/nodes/${node.name}/proxy/configz`];
       const r = await tryKubectl(ctx, argv);
-      const servers = r.exitCode === 0 ? ((JSON.parse(r.stdout) as { kubeletconfig?: { clusterDNS?: string[] } }).kubeletconfig?.clusterDNS ?? []) : undefined;
+      const servers = r.exitCode === 0 ? clusterDns(r.stdout) : undefined;
       const ok = servers?.length === 1 && servers[0] === plan.network.dnsIp;
       const reason = servers ? `expected ${plan.network.dnsIp}, the kube-dns Service's address` : "could not read kubelet's running configuration through the API server";
       return checkResult(dnsCheck, started, {
         node: node.name,
         status: ok ? "pass" : "fail",
         ran: shellLine(["kubectl", ...argv]),
-        saw: servers ? `kubelet gives pods the DNS server ${servers.join(", ") || "none"}` : lastLines(r.stderr, 2).trim(),
+        saw: servers ? `kubelet gives pods the DNS server ${servers.join(", ") || "none"}` : lastLines(r.stderr || r.stdout, 2).trim(),
         ...(ok ? {} : { reason, hint: servers ? `clusterDNS in ${KUBELET_CONFIG} on ${node.name}` : `kubectl get --raw /api/v1/nodes/${node.name}/proxy/configz` }),
       });
     }),
@@ -79,7 +88,8 @@ export const dnsCheck: Check = {
     const name = `kubernetes.default.svc.${plan.network.clusterDomain}`;
     const ran = `kubectl get pods -n kube-system -l k8s-app=kube-dns`;
 
-    const resolvers = await kubeletResolvers(ctx, started);
+    // Asked while CoreDNS is waited for: neither needs the other.
+    const asked = kubeletResolvers(ctx, started);
 
     // CoreDNS: running and ready, or a reason why not.
     const deadline = Date.now() + scaledTimeout(90_000, ctx);
@@ -89,7 +99,7 @@ export const dnsCheck: Check = {
       const missing = pods.map(imageMissing).find(Boolean);
       if (missing) {
         return [
-          ...resolvers,
+          ...(await asked),
           checkResult(dnsCheck, started, {
             status: "not-run",
             ran,
@@ -105,7 +115,7 @@ export const dnsCheck: Check = {
     if (!pods.some(ready)) {
       const pod = pods[0];
       return [
-        ...resolvers,
+        ...(await asked),
         checkResult(dnsCheck, started, {
           status: "fail",
           ran,
@@ -117,7 +127,7 @@ export const dnsCheck: Check = {
     }
 
     // dig from every kubelet node.
-    const results: CheckResult[] = [...resolvers];
+    const results: CheckResult[] = [...(await asked)];
     const digs: CheckResult[] = await Promise.all(
       kubeletNodes(plan).map(async (node) => {
         const d = await dig(ctx, node.name, plan.network.dnsIp, name, plan.network.serviceIp);

@@ -5,12 +5,11 @@
  * certificate a node holds (its PKI folder, kubelet's own, those inside its kubeconfigs) is
  * checked against the node's own clock, and the node's clock against this machine's.
  */
-import { X509Certificate } from "node:crypto";
-import { parse } from "yaml";
+import type { X509Certificate } from "node:crypto";
 import { exec } from "../pipeline/node-commands.js";
 import { KUBE_DIR, PKI_DIR } from "../render/node-layout.js";
 import { diagnosisOf, type KnownCause } from "./known-cause.js";
-import { certificatesIn } from "./node-certificates.js";
+import { certificatesIn, embeddedClientCertificates } from "./node-certificates.js";
 
 /** Where kubelet keeps the certificates it makes or is issued (TLS bootstrapping, rotation). */
 const KUBELET_PKI_DIR = "/var/lib/kubelet/pki";
@@ -32,11 +31,7 @@ function certificatesByFile(output: string): { file: string; certificate: X509Ce
     const file = chunk.slice(0, newline);
     const body = chunk.slice(newline + 1);
     if (!file.endsWith(".kubeconfig")) return certificatesIn(body).map((certificate) => ({ file, certificate }));
-    const users = (parse(body) as { users?: { user?: { "client-certificate-data"?: string } }[] } | null)?.users ?? [];
-    return users.flatMap((u) => {
-      const data = u.user?.["client-certificate-data"];
-      return data ? certificatesIn(Buffer.from(data, "base64").toString("utf8")).map((certificate) => ({ file: `${file} (client-certificate-data)`, certificate })) : [];
-    });
+    return embeddedClientCertificates(body).map((certificate) => ({ file: `${file} (client-certificate-data)`, certificate }));
   });
 }
 

@@ -61,8 +61,8 @@ export const etcdPeerTls: KnownCause = {
         ...(distrusted.length ? [`it is not issued by the CA ${distrusted.join(", ")} trust${distrusted.length === 1 ? "s" : ""} (${caFile}, --peer-trusted-ca-file); its issuer: ${certificate.issuer.replace(/\n/g, ", ")}`] : []),
         ...(ipSans(certificate).includes(node.ip) ? [] : [`it has no SAN for ${node.ip}, the address of its peer URL`]),
       ];
-      if (!problems.length) return [];
-      const seen = failures.filter((f) => f.to === node || f.from === node)[0]!;
+      const seen = failures.find((f) => f.to === node || f.from === node);
+      if (!problems.length || !seen) return [];
       return [
         diagnosisOf(etcdPeerTls, {
           node: node.name,

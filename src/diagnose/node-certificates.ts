@@ -25,16 +25,29 @@ export function certificatesIn(pem: string): X509Certificate[] {
   });
 }
 
-interface Kubeconfig {
-  users?: { user?: { "client-certificate-data"?: string; "client-certificate"?: string } }[];
-  clusters?: { cluster?: { server?: string } }[];
+/** A kubeconfig user's credentials, as far as certificates go. */
+interface KubeconfigUser {
+  "client-certificate-data"?: string;
+  "client-certificate"?: string;
+}
+
+/** The users of a kubeconfig, in order. */
+function kubeconfigUsers(kubeconfigText: string): KubeconfigUser[] {
+  return ((parse(kubeconfigText) as { users?: { user?: KubeconfigUser }[] } | null)?.users ?? []).flatMap((u) => (u.user ? [u.user] : []));
+}
+
+/** The client certificates embedded in a kubeconfig (client-certificate-data), every user's. */
+export function embeddedClientCertificates(kubeconfigText: string): X509Certificate[] {
+  return kubeconfigUsers(kubeconfigText).flatMap((user) => {
+    const data = user["client-certificate-data"];
+    return data === undefined ? [] : certificatesIn(Buffer.from(data, "base64").toString("utf8"));
+  });
 }
 
 /** A kubeconfig's client certificate: embedded, or the file it names (read from the node). */
 export async function kubeconfigClientCertificate(ctx: LabContext, node: string, kubeconfigText: string): Promise<{ certificate?: X509Certificate; source: string }> {
-  const user = (parse(kubeconfigText) as Kubeconfig | null)?.users?.[0]?.user;
-  const data = user?.["client-certificate-data"];
-  if (data !== undefined) return { certificate: certificatesIn(Buffer.from(data, "base64").toString("utf8"))[0], source: "client-certificate-data" };
+  const user = kubeconfigUsers(kubeconfigText)[0];
+  if (user?.["client-certificate-data"] !== undefined) return { certificate: embeddedClientCertificates(kubeconfigText)[0], source: "client-certificate-data" };
   const file = user?.["client-certificate"];
   if (file === undefined) return { source: "no client certificate" };
   const pem = await readNodeFile(ctx, node, file);

@@ -7,9 +7,9 @@
 import { readFile } from "node:fs/promises";
 import { certificateParts } from "../pki/certificate-specs.js";
 import type { PlannedNode } from "../plan/plan.js";
-import { startComponent } from "../pipeline/components.js";
+import { restartApiServer } from "../pipeline/components.js";
 import type { LabContext } from "../pipeline/lab-context.js";
-import { run, waitFor } from "../pipeline/node-commands.js";
+import { waitFor } from "../pipeline/node-commands.js";
 import { waitForControlPlane } from "../pipeline/steps/start-control-plane.js";
 import { certPath } from "../render/node-layout.js";
 import type { Fault } from "./fault.js";
@@ -18,14 +18,12 @@ import { reissuedCertificate } from "./lab-files.js";
 const DAY_MS = 86_400_000;
 
 /**
- * Puts `certPem` in place of the API server's certificate on `node` and has the API server start
- * again with it (it would only read the file again within a minute by itself): as a unit it is
- * restarted, as a static pod kubelet is given it again as a new pod.
+ * Puts `certPem` in place of the API server's certificate on `node` and restarts the API server
+ * with it (it would only read the file again within a minute by itself).
  */
 async function replaceApiServerCert(ctx: LabContext, node: PlannedNode, certPem: string): Promise<void> {
   await ctx.provider.copyFiles(ctx.plan.labName, node.name, [{ path: certPath(certificateParts(ctx.plan).apiServer), content: certPem, mode: 0o644 }]);
-  if (ctx.plan.controlPlaneMode === "static-pods") await startComponent(ctx, node.name, "kube-apiserver");
-  else await run(ctx, node.name, ["systemctl", "restart", "kube-apiserver"], { what: "restart the API server" });
+  await restartApiServer(ctx, node.name);
 }
 
 /**

@@ -6,6 +6,11 @@
 import type { Plan, PlannedNode } from "../plan/plan.js";
 import type { LabContext } from "../pipeline/lab-context.js";
 
+/** The last of `items` (a drill's default node: the newest of its kind). */
+export function last<T>(items: readonly T[]): T | undefined {
+  return items[items.length - 1];
+}
+
 /** One way to break a lab. */
 export interface Fault {
   readonly id: string;

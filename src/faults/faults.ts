@@ -7,16 +7,12 @@ import { startComponent, stopComponent } from "../pipeline/components.js";
 import { sh, waitFor } from "../pipeline/node-commands.js";
 import { waitForControlPlane } from "../pipeline/steps/start-control-plane.js";
 import { waitForEtcdMember } from "../pipeline/steps/start-etcd.js";
-import type { Fault } from "./fault.js";
+import { last, type Fault } from "./fault.js";
 
 const CONTROL_PLANE = ["kube-apiserver", "kube-controller-manager", "kube-scheduler"] as const;
 
 /** Marks the iptables rules of the node-network drill, so that heal removes exactly those. */
 const DRILL_COMMENT = "kubelab-drill";
-
-function last<T>(items: readonly T[]): T | undefined {
-  return items[items.length - 1];
-}
 
 /** etcd stopped on a member. */
 export const etcdMember: Fault = {

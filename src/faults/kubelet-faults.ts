@@ -15,12 +15,8 @@ import { run, waitFor } from "../pipeline/node-commands.js";
 import { podCidrPatch, readyArgv } from "../pipeline/steps/pod-network.js";
 import { kubeletFlags } from "../render/kubelet.js";
 import { KUBELET_CONFIG } from "../render/node-layout.js";
-import type { Fault } from "./fault.js";
+import { last, type Fault } from "./fault.js";
 import { labCopy, putNodeFile, reissuedCertificate, restoreNodeFile } from "./lab-files.js";
-
-function last<T>(items: readonly T[]): T | undefined {
-  return items[items.length - 1];
-}
 
 /** Restarts kubelet on `node` and waits until the API server reaches it again (its port 10250 serves). */
 async function restartKubelet(ctx: LabContext, node: PlannedNode): Promise<void> {

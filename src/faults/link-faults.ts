@@ -12,12 +12,8 @@ import { VXLAN_DEVICE, vtepMac } from "../plan/vxlan.js";
 import { sh, waitFor } from "../pipeline/node-commands.js";
 import { waitForEtcdMember } from "../pipeline/steps/start-etcd.js";
 import { certPath, keyPath } from "../render/node-layout.js";
-import type { Fault } from "./fault.js";
+import { last, type Fault } from "./fault.js";
 import { labCopy, putNodeFile, restoreNodeFile } from "./lab-files.js";
-
-function last<T>(items: readonly T[]): T | undefined {
-  return items[items.length - 1];
-}
 
 /** The node whose pod subnet `node` loses its way to: the first other kubelet node. */
 function remoteOf(plan: Plan, node: PlannedNode): PlannedNode | undefined {

@@ -21,11 +21,6 @@ function isStaticPod(ctx: LabContext, component: ControlPlaneComponent): boolean
   return ctx.plan.controlPlaneMode === "static-pods" && component !== "etcd";
 }
 
-/** A script that kills the containers of a static pod's component (kubelet starts them again while its manifest is in place). */
-function killContainers(component: ControlPlaneComponent): string {
-  return `for id in $(ctr -n k8s.io containers ls -q 'labels."io.kubernetes.container.name"==${component}'); do ctr -n k8s.io tasks kill -s SIGKILL "$id" 2>/dev/null || true; done`;
-}
-
 /** Stops a component on a node. */
 export async function stopComponent(ctx: LabContext, node: string, component: ControlPlaneComponent): Promise<void> {
   await sh(
@@ -34,7 +29,7 @@ export async function stopComponent(ctx: LabContext, node: string, component: Co
     isStaticPod(ctx, component)
       ? [
           `rm -f ${MANIFESTS_DIR}/${component}.yaml`,
-          killContainers(component),
+          `for id in $(ctr -n k8s.io containers ls -q 'labels."io.kubernetes.container.name"==${component}'); do ctr -n k8s.io tasks kill -s SIGKILL "$id" 2>/dev/null || true; done`,
         ].join("\n")
       : [
           `systemctl stop --no-block ${component}`,
@@ -46,17 +41,10 @@ export async function stopComponent(ctx: LabContext, node: string, component: Co
   );
 }
 
-/**
- * Restarts a node's API server: as a unit, with systemctl; as a static pod, its container is
- * killed and kubelet starts it again.
- */
+/** Restarts a node's API server (so that it reads its files again): as a unit, with systemctl; as a static pod, as a new pod. */
 export async function restartApiServer(ctx: LabContext, node: string): Promise<void> {
-  await sh(
-    ctx,
-    node,
-    isStaticPod(ctx, "kube-apiserver") ? killContainers("kube-apiserver") : "systemctl restart kube-apiserver",
-    "restart kube-apiserver",
-  );
+  if (isStaticPod(ctx, "kube-apiserver")) await startComponent(ctx, node, "kube-apiserver");
+  else await run(ctx, node, ["systemctl", "restart", "kube-apiserver"], { what: "restart kube-apiserver" });
 }
 
 /** Starts a component on a node again. */

@@ -39,6 +39,18 @@ function failed(r: CliResult): string[] {
   return [...new Set(checks(r).filter((c) => c.status === "fail").map((c) => c.check))].sort();
 }
 
+/** Brings the lab of `file` up; it must go green. */
+async function upGreen(file: string, env: NodeJS.ProcessEnv): Promise<void> {
+  const up = await lab(["up", file, "--json"], env);
+  expect(up.exitCode, up.all).toBe(0);
+}
+
+/** Removes lab `name`; nothing labelled for it may remain. */
+async function downLeavesNothing(name: string, env: NodeJS.ProcessEnv): Promise<void> {
+  await lab(["down", name], env);
+  expect(await labelled(name)).toEqual({ containers: [], networks: [], volumes: [] });
+}
+
 /** Breaks `name` with `drill`, returns what lab verify then shows, heals it and expects green. */
 async function drill(name: string, env: NodeJS.ProcessEnv, args: string[]): Promise<CliResult> {
   const broke = await lab(["break", name, ...args], env);
@@ -69,15 +81,9 @@ describe.skipIf(skip)("fault drills", () => {
   describe("on coreos-single", () => {
     const NAME = "e2e-drills";
 
-    beforeAll(async () => {
-      const up = await lab(["up", await labFileCopy("coreos-single", NAME), "--json"], env);
-      expect(up.exitCode, up.all).toBe(0);
-    }, 240_000);
+    beforeAll(async () => upGreen(await labFileCopy("coreos-single", NAME), env), 240_000);
 
-    afterAll(async () => {
-      await lab(["down", NAME], env);
-      expect(await labelled(NAME)).toEqual({ containers: [], networks: [], volumes: [] });
-    }, 60_000);
+    afterAll(() => downLeavesNothing(NAME, env), 60_000);
 
     it("etcd-member: etcd's health check fails, and with the only member gone the API's checks too; a second break is refused", async () => {
       const verify = await drill(NAME, env, ["etcd-member"]);
@@ -213,14 +219,10 @@ describe.skipIf(skip)("fault drills", () => {
           "",
         ].join("\n"),
       );
-      const up = await lab(["up", file, "--json"], env);
-      expect(up.exitCode, up.all).toBe(0);
+      await upGreen(file, env);
     }, 240_000);
 
-    afterAll(async () => {
-      await lab(["down", NAME], env);
-      expect(await labelled(NAME)).toEqual({ containers: [], networks: [], volumes: [] });
-    }, 60_000);
+    afterAll(() => downLeavesNothing(NAME, env), 60_000);
 
     it("node-network: the node cut off answers no ping from the other, then does again once healed", async () => {
       const ping = (): Promise<CliResult> => lab(["exec", NAME, "m1", "--", "ping", "-c", "1", "-W", "1", "n1"], env);
