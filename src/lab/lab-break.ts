@@ -7,6 +7,7 @@ import { shellLine, UserError } from "../errors.js";
 import { kubectlArgv } from "../pipeline/kubectl.js";
 import type { Fault } from "../faults/fault.js";
 import { FAULTS } from "../faults/fault-list.js";
+import { startKubeProxy } from "../faults/faults.js";
 import { readFaults, writeFaults, type FaultInEffect } from "../faults/faults-record.js";
 import type { LabContext } from "../pipeline/lab-context.js";
 import { restartApiServer } from "../pipeline/components.js";
@@ -98,6 +99,8 @@ export async function labHeal(name: string, env: NodeJS.ProcessEnv = process.env
     }
     // Kubernetes 1.20's API server does not recover its watch caches from a lost etcd quorum: the
     // controller manager and kube-proxy would miss every change from then on. Restarted, they do.
+    // kube-proxy is restarted too: its watches, failed over and over while the quorum was lost,
+    // back off for up to 30 s before they ask again, and Services made meanwhile get no rules.
     const plan = existing.plan;
     const quorumLost = plan.etcd.members.length > 1 && healed.some((f) => faultById(f.fault).disturbsEtcd?.(labNode(existing, f.node, `heal ${name}`)));
     if (quorumLost) {
@@ -105,6 +108,7 @@ export async function labHeal(name: string, env: NodeJS.ProcessEnv = process.env
         await restartApiServer(ctx, server.name);
         await waitForControlPlane(ctx, server, `heal lab ${name}`);
       }
+      await Promise.all(kubeletNodes(plan).map((node) => startKubeProxy(ctx, node.name)));
     }
     // A kubelet that lost the API server reports again by renewing its lease; until it has, its
     // node may still turn NotReady (its last report grew old while the API was away).

@@ -7,9 +7,27 @@ import { mkdir } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import type { Readable } from "node:stream";
 import { execa } from "execa";
+import pLimit, { type LimitFunction } from "p-limit";
 import { shellLine, UserError } from "../../errors.js";
 import { writeFileAtomic } from "../../atomic-write.js";
 import type { ExecOptions, ExecResult } from "../provider.js";
+
+/**
+ * Commands at once over one node's shared connection. sshd opens at most 10 sessions per
+ * connection (MaxSessions); past that ssh falls back to a connection of its own, whose key
+ * exchange takes seconds on a VM without KVM and may time out while the lab is busy.
+ */
+const SESSIONS_PER_NODE = 8;
+
+/** The session limit of each node's shared connection, by SSH config file and node. */
+const sessionLimits = new Map<string, LimitFunction>();
+
+function sessionLimit(configFile: string, node: string): LimitFunction {
+  const key = `${configFile}\0${node}`;
+  let limit = sessionLimits.get(key);
+  if (!limit) sessionLimits.set(key, (limit = pLimit(SESSIONS_PER_NODE)));
+  return limit;
+}
 
 /** How long a shared connection outlives its last use. */
 const CONTROL_PERSIST_SECONDS = 120;
@@ -47,8 +65,15 @@ export async function writeSshConfig(file: string, controlDir: string, vagrantSs
 /** ssh's own failures (exit code 255 with ssh's message), as opposed to the command's. */
 const SSH_FAILURE = /^(ssh:|Can.t open user config file|kex_exchange|Connection (closed|refused|timed out)|mux_client|Control socket|Host key verification|Permission denied \(publickey)/m;
 
-/** Runs argv as root on `node` over the shared connection. Never throws for a non-zero exit. */
-export async function sshExec(configFile: string, node: string, argv: string[], options: ExecOptions & { stdinStream?: Readable } = {}): Promise<ExecResult> {
+/**
+ * Runs argv as root on `node` over the shared connection, at most {@link SESSIONS_PER_NODE} at
+ * once per node. Never throws for a non-zero exit.
+ */
+export function sshExec(configFile: string, node: string, argv: string[], options: ExecOptions & { stdinStream?: Readable } = {}): Promise<ExecResult> {
+  return sessionLimit(configFile, node)(() => sshSession(configFile, node, argv, options));
+}
+
+async function sshSession(configFile: string, node: string, argv: string[], options: ExecOptions & { stdinStream?: Readable }): Promise<ExecResult> {
   const { onOutput } = options;
   const keepStdin = options.stdinStream !== undefined || options.keepStdinOpen === true;
   const child = execa("ssh", ["-F", configFile, node, "--", `sudo -n -- ${shellLine(argv)}`], {
