@@ -109,12 +109,8 @@ export interface AppliedObject {
   spec?: { clusterIP?: string };
 }
 
-async function tryApply(ctx: LabContext, objects: Record<string, unknown>[]): Promise<ExecResult> {
-  const run = () => tryKubectl(ctx, ["apply", "-f", "-", "-o", "json"], objects.map((o) => stringify(o)).join("---\n"));
-  const r = await run();
-  // A kubectl that ended without a word was killed or lost its way to the node (seen once on an
-  // overloaded VM): apply is idempotent, so it is asked once more.
-  return r.exitCode !== 0 && !`${r.stdout}${r.stderr}`.trim() ? run() : r;
+function tryApply(ctx: LabContext, objects: Record<string, unknown>[]): Promise<ExecResult> {
+  return tryKubectl(ctx, ["apply", "-f", "-", "-o", "json"], objects.map((o) => stringify(o)).join("---\n"));
 }
 
 function applyError(ctx: LabContext, r: ExecResult, message: string): CommandError {
@@ -122,7 +118,7 @@ function applyError(ctx: LabContext, r: ExecResult, message: string): CommandErr
     command: "kubectl apply -f -",
     where: adminNode(ctx.plan).name,
     exitCode: r.exitCode,
-    // A kubectl killed before it printed anything (out of memory, say) still says how it ended.
+    // A kubectl (or the way to its node) that ended without a word still says how it ended.
     output: lastLines(`${r.stdout}${r.stderr}`).trim() || `kubectl exited with code ${r.exitCode} and printed nothing`,
   });
 }
