@@ -2,8 +2,8 @@
  * Check: `kubectl cluster-info` reports the control plane at the lab's API endpoint.
  */
 import { adminNode } from "../plan/plan.js";
-import { kubectlArgv } from "../pipeline/kubectl.js";
-import { exec, lastLines } from "../pipeline/node-commands.js";
+import { tryKubectl } from "../pipeline/kubectl.js";
+import { lastLines } from "../pipeline/node-commands.js";
 import { checkResult, type Check } from "./check.js";
 
 /** kubectl cluster-info. */
@@ -14,7 +14,7 @@ export const clusterInfo: Check = {
   async run(ctx) {
     const started = Date.now();
     const node = adminNode(ctx.plan).name;
-    const r = await exec(ctx, node, kubectlArgv(["cluster-info"]));
+    const r = await tryKubectl(ctx, ["cluster-info"]);
     // kubectl colours its output; the check reads the text.
     const text = r.stdout.replace(/\u001b\[[0-9;]*m/g, "").trim();
     const line = text.split("\n").find((l) => / is running at /.test(l)) ?? lastLines(`${text}${r.stderr}`, 2);

@@ -6,9 +6,9 @@
  */
 import { shellLine } from "../errors.js";
 import { adminNode } from "../plan/plan.js";
-import { kubectlArgv } from "../pipeline/kubectl.js";
+import { tryKubectl } from "../pipeline/kubectl.js";
 import type { LabContext } from "../pipeline/lab-context.js";
-import { exec, lastLines, scaledTimeout } from "../pipeline/node-commands.js";
+import { lastLines, scaledTimeout } from "../pipeline/node-commands.js";
 import { checkResult, type Check } from "./check.js";
 
 interface ComponentStatusList {
@@ -19,8 +19,8 @@ interface ComponentStatusList {
 const UNHEALTHY_GRACE_MS = 20_000;
 
 /** Each component's health, sorted by name, or kubectl's error. */
-async function statuses(ctx: LabContext, node: string): Promise<{ name: string; ok: boolean; detail: string }[] | string> {
-  const r = await exec(ctx, node, kubectlArgv(["get", "componentstatuses", "-o", "json"]));
+async function statuses(ctx: LabContext): Promise<{ name: string; ok: boolean; detail: string }[] | string> {
+  const r = await tryKubectl(ctx, ["get", "componentstatuses", "-o", "json"]);
   if (r.exitCode !== 0) return lastLines(r.stderr, 3);
   return (JSON.parse(r.stdout) as ComponentStatusList).items
     .map((item) => {
@@ -41,7 +41,7 @@ export const componentStatuses: Check = {
     const ran = shellLine(["kubectl", "get", "componentstatuses"]);
     const deadline = started + scaledTimeout(UNHEALTHY_GRACE_MS, ctx);
     for (;;) {
-      const seen = await statuses(ctx, node);
+      const seen = await statuses(ctx);
       if (typeof seen === "string") return [checkResult(componentStatuses, started, { node, status: "fail", ran, saw: seen, reason: "kubectl failed" })];
       const bad = seen.filter((row) => !row.ok);
       const expectedEtcd = ctx.plan.etcd.members.length;

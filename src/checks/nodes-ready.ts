@@ -3,9 +3,9 @@
  * comes back without it, and Ready says nothing of that).
  */
 import { shellLine } from "../errors.js";
-import { adminNode, kubeletNodes } from "../plan/plan.js";
-import { kubectlArgv } from "../pipeline/kubectl.js";
-import { exec, journal, lastLines } from "../pipeline/node-commands.js";
+import { kubeletNodes } from "../plan/plan.js";
+import { tryKubectl } from "../pipeline/kubectl.js";
+import { journal, lastLines } from "../pipeline/node-commands.js";
 import { checkResult, type Check } from "./check.js";
 
 interface NodeList {
@@ -26,9 +26,8 @@ export const nodesReady: Check = {
   appliesTo: (plan) => kubeletNodes(plan).length > 0,
   async run(ctx) {
     const started = Date.now();
-    const admin = adminNode(ctx.plan).name;
     const ran = shellLine(["kubectl", "get", "nodes"]);
-    const r = await exec(ctx, admin, kubectlArgv(["get", "nodes", "-o", "json"]));
+    const r = await tryKubectl(ctx, ["get", "nodes", "-o", "json"]);
     const list: NodeList = r.exitCode === 0 ? (JSON.parse(r.stdout) as NodeList) : { items: [] };
     return Promise.all(
       kubeletNodes(ctx.plan).map(async (node) => {

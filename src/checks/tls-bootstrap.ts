@@ -11,7 +11,7 @@ import { X509Certificate } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import { shellLine } from "../errors.js";
 import { adminNode, kubeletNodes } from "../plan/plan.js";
-import { kubectlArgv } from "../pipeline/kubectl.js";
+import { tryKubectl } from "../pipeline/kubectl.js";
 import { exec, lastLines } from "../pipeline/node-commands.js";
 import { readLabSecrets } from "../secrets/lab-secrets.js";
 import { KUBELET_CLIENT_CERT, KUBELET_CONFIG, kubeconfigPath } from "../render/node-layout.js";
@@ -53,7 +53,7 @@ export const tlsBootstrap: Check = {
     const [secrets, caPem, csrs] = await Promise.all([
       readLabSecrets(ctx.paths),
       readFile(ctx.paths.cert("ca"), "utf8"),
-      exec(ctx, adminNode(ctx.plan).name, kubectlArgv(["get", "csr", "-o", "json"])),
+      tryKubectl(ctx, ["get", "csr", "-o", "json"]),
     ]);
     const ca = new X509Certificate(caPem);
     const tokenUser = secrets.bootstrapToken ? bootstrapUser(secrets.bootstrapToken) : "system:bootstrap:?";

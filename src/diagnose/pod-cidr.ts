@@ -4,9 +4,8 @@
  * configuration hands out, and a Node registered again (deleted, renamed) comes back without it.
  */
 import { shellLine } from "../errors.js";
-import { adminNode, kubeletNodes } from "../plan/plan.js";
-import { kubectlArgv } from "../pipeline/kubectl.js";
-import { exec } from "../pipeline/node-commands.js";
+import { kubeletNodes } from "../plan/plan.js";
+import { tryKubectl } from "../pipeline/kubectl.js";
 import { podCidrPatch } from "../pipeline/steps/pod-network.js";
 import { diagnosisOf, type KnownCause } from "./known-cause.js";
 
@@ -20,8 +19,7 @@ export const podCidr: KnownCause = {
   title: "no pod CIDR on a node",
   appliesTo: (plan) => kubeletNodes(plan).length > 0,
   async find(ctx) {
-    const argv = kubectlArgv(["get", "nodes", "-o", "json"]);
-    const r = await exec(ctx, adminNode(ctx.plan).name, argv);
+    const r = await tryKubectl(ctx, ["get", "nodes", "-o", "json"]);
     if (r.exitCode !== 0) return [];
     const items = (JSON.parse(r.stdout) as NodeList).items;
     return kubeletNodes(ctx.plan).flatMap((node) => {

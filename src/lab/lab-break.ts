@@ -97,13 +97,15 @@ export async function labHeal(name: string, env: NodeJS.ProcessEnv = process.env
       // What is healed comes off the record at once: a heal that fails later leaves only the rest.
       await writeFaults(paths, faults.filter((f) => !healed.includes(f)));
     }
-    // Kubernetes 1.20's API server does not recover its watch caches from a lost etcd quorum: the
-    // controller manager and kube-proxy would miss every change from then on. Restarted, they do.
-    // kube-proxy is restarted too: its watches, failed over and over while the quorum was lost,
-    // back off for up to 30 s before they ask again, and Services made meanwhile get no rules.
+    // An API server that lost etcd for long exits, and kubelet or systemd backs off before it
+    // starts it again (kubelet for up to five minutes); with several members, Kubernetes 1.20's API
+    // server does not recover its watch caches from a lost quorum either, and the controller
+    // manager and kube-proxy would miss every change from then on. Restarted, they do.
+    // kube-proxy is restarted too: its watches, failed over and over while etcd was away, back off
+    // for up to 30 s before they ask again, and Services made meanwhile get no rules.
     const plan = existing.plan;
-    const quorumLost = plan.etcd.members.length > 1 && healed.some((f) => faultById(f.fault).disturbsEtcd?.(labNode(existing, f.node, `heal ${name}`)));
-    if (quorumLost) {
+    const etcdDisturbed = healed.some((f) => faultById(f.fault).disturbsEtcd?.(labNode(existing, f.node, `heal ${name}`)));
+    if (etcdDisturbed) {
       for (const server of plan.api.servers) {
         await restartApiServer(ctx, server.name);
         await waitForControlPlane(ctx, server, `heal lab ${name}`);
