@@ -90,10 +90,10 @@ describe.skipIf(skip)("fault drills", () => {
       expect(failed(verify)).toEqual(expect.arrayContaining(["etcd-health", "etcd-version"]));
       // A stopped component is no known cause of a wrong file or flag: nothing is diagnosed.
       expect(diagnoses(verify)).toEqual([]);
-      // The API server without etcd holds each request for a minute; kubelab's kubectl gives up
-      // after 20 s (a request that asks about two objects, twice that), diagnoses included.
+      // The API server without etcd holds each request for a minute, and verify took two minutes;
+      // kubelab's kubectl gives up after 20 s (checks that ask in turn take a few times that).
       const end = jsonLines(verify.stdout).find((e) => e.type === "run-end") as { durationMs: number };
-      expect(end.durationMs).toBeLessThan(50_000);
+      expect(end.durationMs).toBeLessThan(80_000);
     }, 240_000);
 
     it("controller: the API server does not answer; etcd still does", async () => {
