@@ -3,8 +3,6 @@ import { defineConfig } from "vitest/config";
 export default defineConfig({
   test: {
     include: ["test/**/*.test.ts", "test/**/*.test.tsx"],
-    // Every temporary folder of the run lives in one, removed at the end.
-    globalSetup: ["test/global-tmpdir.ts"],
     // End-to-end tests share one Docker engine and one lab per file; files run one at a time
     // so their timings are not distorted by each other.
     fileParallelism: false,
