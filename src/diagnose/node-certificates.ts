@@ -36,18 +36,21 @@ function kubeconfigUsers(kubeconfigText: string): KubeconfigUser[] {
   return ((parse(kubeconfigText) as { users?: { user?: KubeconfigUser }[] } | null)?.users ?? []).flatMap((u) => (u.user ? [u.user] : []));
 }
 
+/** The certificates a kubeconfig user carries in client-certificate-data. */
+function embedded(user: KubeconfigUser): X509Certificate[] {
+  const data = user["client-certificate-data"];
+  return data === undefined ? [] : certificatesIn(Buffer.from(data, "base64").toString("utf8"));
+}
+
 /** The client certificates embedded in a kubeconfig (client-certificate-data), every user's. */
 export function embeddedClientCertificates(kubeconfigText: string): X509Certificate[] {
-  return kubeconfigUsers(kubeconfigText).flatMap((user) => {
-    const data = user["client-certificate-data"];
-    return data === undefined ? [] : certificatesIn(Buffer.from(data, "base64").toString("utf8"));
-  });
+  return kubeconfigUsers(kubeconfigText).flatMap(embedded);
 }
 
 /** A kubeconfig's client certificate: embedded, or the file it names (read from the node). */
 export async function kubeconfigClientCertificate(ctx: LabContext, node: string, kubeconfigText: string): Promise<{ certificate?: X509Certificate; source: string }> {
   const user = kubeconfigUsers(kubeconfigText)[0];
-  if (user?.["client-certificate-data"] !== undefined) return { certificate: embeddedClientCertificates(kubeconfigText)[0], source: "client-certificate-data" };
+  if (user?.["client-certificate-data"] !== undefined) return { certificate: embedded(user)[0], source: "client-certificate-data" };
   const file = user?.["client-certificate"];
   if (file === undefined) return { source: "no client certificate" };
   const pem = await readNodeFile(ctx, node, file);

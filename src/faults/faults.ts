@@ -3,9 +3,8 @@
  * manager and scheduler), a node's lab network, kube-proxy on a node. Each undoes itself exactly.
  */
 import { kubeletNodes, type PlannedNode } from "../plan/plan.js";
-import { startComponent, stopComponent } from "../pipeline/components.js";
-import type { LabContext } from "../pipeline/lab-context.js";
-import { sh, waitFor } from "../pipeline/node-commands.js";
+import { startComponent, startKubeProxy, stopComponent } from "../pipeline/components.js";
+import { sh } from "../pipeline/node-commands.js";
 import { waitForControlPlane } from "../pipeline/steps/start-control-plane.js";
 import { waitForEtcdMember } from "../pipeline/steps/start-etcd.js";
 import { last, type Fault } from "./fault.js";
@@ -63,20 +62,6 @@ export const kubeProxy: Fault = {
     await startKubeProxy(ctx, node.name);
   },
 };
-
-/** Starts (or restarts) kube-proxy on a node and waits until it is healthy. */
-export async function startKubeProxy(ctx: LabContext, node: string): Promise<void> {
-  await startComponent(ctx, node, "kube-proxy");
-  await waitFor(ctx, {
-    step: "start kube-proxy",
-    node,
-    what: "kube-proxy to be healthy",
-    argv: ["curl", "-fsS", "--max-time", "2", "http://127.0.0.1:10256/healthz"],
-    units: ctx.plan.controlPlaneMode === "static-pods" ? ["kubelet"] : ["kube-proxy"],
-    timeoutMs: 60_000,
-    intervalMs: 200,
-  });
-}
 
 /** The node's interface on the lab network, found by its address. */
 function labInterface(node: PlannedNode): string {

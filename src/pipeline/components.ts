@@ -12,7 +12,7 @@ import { join } from "node:path";
 import { parse, stringify } from "yaml";
 import type { LabContext } from "./lab-context.js";
 import { MANIFESTS_DIR, MANIFESTS_STAGING_DIR } from "../render/node-layout.js";
-import { run, sh } from "./node-commands.js";
+import { run, sh, waitFor } from "./node-commands.js";
 
 /** Components the drills stop. */
 export type ControlPlaneComponent = "kube-apiserver" | "kube-controller-manager" | "kube-scheduler" | "kube-proxy" | "etcd";
@@ -59,5 +59,19 @@ export async function startComponent(ctx: LabContext, node: string, component: C
   await run(ctx, node, ["sh", "-c", `cat > ${MANIFESTS_DIR}/.${component}.yaml && mv ${MANIFESTS_DIR}/.${component}.yaml ${file}`], {
     stdin: stringify(manifest),
     what: `start ${component}`,
+  });
+}
+
+/** Starts (or restarts) kube-proxy on a node and waits until it is healthy. */
+export async function startKubeProxy(ctx: LabContext, node: string): Promise<void> {
+  await startComponent(ctx, node, "kube-proxy");
+  await waitFor(ctx, {
+    step: "start kube-proxy",
+    node,
+    what: "kube-proxy to be healthy",
+    argv: ["curl", "-fsS", "--max-time", "2", "http://127.0.0.1:10256/healthz"],
+    units: ctx.plan.controlPlaneMode === "static-pods" ? ["kubelet"] : ["kube-proxy"],
+    timeoutMs: 60_000,
+    intervalMs: 200,
   });
 }
