@@ -37,16 +37,49 @@ const WINDOW_SECONDS = 10;
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
-/** Requests through the load balancer for a while, from a node: "<ok> <failed>". */
+/**
+ * Requests through the load balancer for a while, from a node. Prints a line per failed request,
+ * "fail <ms into the window> <curl's exit code> <HTTP status>", then "done <ok> <failed>".
+ */
 function requestLoop(plan: Plan, url: string, seconds: number): string {
   return [
-    `end=$(( $(date +%s%N) + ${seconds}000000000 )); ok=0; failed=0`,
+    `start=$(date +%s%N); end=$(( start + ${seconds}000000000 )); ok=0; failed=0`,
     `while [ "$(date +%s%N)" -lt "$end" ]; do`,
-    `  if curl -fs -o /dev/null --max-time 2 ${shellLine(apiProbeTls(plan))} ${url}; then ok=$((ok + 1)); else failed=$((failed + 1)); fi`,
+    `  status=$(curl -s -o /dev/null -w '%{http_code}' --max-time 2 ${shellLine(apiProbeTls(plan))} ${url}); rc=$?`,
+    '  if [ "$rc" = 0 ] && [ "$status" = 200 ]; then ok=$((ok + 1)); else',
+    '    failed=$((failed + 1)); echo "fail $(( ($(date +%s%N) - start) / 1000000 )) $rc $status"',
+    "  fi",
     "  sleep 0.05",
     "done",
-    'echo "$ok $failed"',
+    'echo "done $ok $failed"',
   ].join("\n");
+}
+
+/** curl's exit codes a failed request through the load balancer is likely to end with, in words. */
+const CURL_FAILURES: Record<string, string> = {
+  "7": "connection refused",
+  "28": "timed out after 2s",
+  "35": "TLS handshake failed",
+  "52": "empty reply",
+  "56": "connection reset",
+};
+
+/** The failed requests of {@link requestLoop}'s output, counted by kind, with when they came. */
+export function describeFailures(output: string): string {
+  const fails = output
+    .split("\n")
+    .filter((l) => l.startsWith("fail "))
+    .map((l) => {
+      const [, ms = "0", rc = "", status = ""] = l.trim().split(/\s+/);
+      const kind = rc === "0" ? `HTTP ${status}` : (CURL_FAILURES[rc] ?? `curl exit code ${rc}`);
+      return { ms: Number(ms), kind };
+    });
+  if (fails.length === 0) return "";
+  const kinds = new Map<string, number>();
+  for (const f of fails) kinds.set(f.kind, (kinds.get(f.kind) ?? 0) + 1);
+  const from = (Math.min(...fails.map((f) => f.ms)) / 1000).toFixed(1);
+  const to = (Math.max(...fails.map((f) => f.ms)) / 1000).toFixed(1);
+  return `${[...kinds].map(([kind, n]) => `${n}× ${kind}`).join(", ")}, ${from === to ? `at ${from}s` : `from ${from}s to ${to}s`} into the window`;
 }
 
 /** An API server stopped behind the load balancer. */
@@ -75,13 +108,14 @@ export const apiServerFailover: Drill = {
         return checkResult(apiServerFailover, started, { node: victim.name, status: "fail", ran: `systemctl stop kube-apiserver on ${victim.name}`, saw: "the load balancer still sees it up", reason: "HAProxy's health check did not take the stopped API server out" });
       }
       const r = await run(ctx, client.name, ["sh", "-c", requestLoop(ctx.plan, url, WINDOW_SECONDS)], { what: "send requests through the load balancer" });
-      const [ok = 0, failed = 0] = r.trim().split(/\s+/).map(Number);
+      const [ok = 0, failed = 0] = (/^done (\d+) (\d+)$/m.exec(r) ?? []).slice(1).map(Number);
       const passed = failed <= MAX_FAILED_REQUESTS && ok > 0;
+      const failures = describeFailures(r);
       return checkResult(apiServerFailover, started, {
         node: victim.name,
         status: passed ? "pass" : "fail",
         ran: `stop kube-apiserver on ${victim.name}; ${WINDOW_SECONDS}s of GET ${url} from ${client.name}`,
-        saw: `out of the load balancer ${(noticedMs / 1000).toFixed(1)}s after the stop began (checks every ${HEALTH_CHECK.intervalMs}ms); then ${ok} requests answered, ${failed} failed`,
+        saw: `out of the load balancer ${(noticedMs / 1000).toFixed(1)}s after the stop began (checks every ${HEALTH_CHECK.intervalMs}ms, out after ${HEALTH_CHECK.fall} failed); then ${ok} requests answered, ${failed} failed${failures ? ` (${failures})` : ""}`,
         ...(passed ? {} : { reason: `${failed} requests failed (at most ${MAX_FAILED_REQUESTS} allowed)`, hint: `lab logs ${ctx.plan.labName} ${ctx.plan.api.loadBalancer!.name} haproxy` }),
       });
     } finally {

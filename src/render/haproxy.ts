@@ -1,8 +1,8 @@
 /**
  * The load balancer in front of the API servers (the hard way's "future work" done): HAProxy in
- * TCP mode, each API server health-checked on /healthz over TLS every half second, a failed
- * connection retried on another server, and an admin socket the checks read the servers' state
- * from.
+ * TCP mode, each API server health-checked on /healthz over TLS every half second (out after two
+ * failed checks, so that one slow answer does not take it out), a failed connection retried on
+ * another server, and an admin socket the checks read the servers' state from.
  */
 import type { Plan } from "../plan/plan.js";
 import { probesAuthenticate } from "./api-probe.js";
@@ -19,8 +19,13 @@ export const HAPROXY_CLIENT_PEM = "/etc/haproxy/healthcheck-client.pem";
 /** The backend of the API servers. */
 export const HAPROXY_BACKEND = "kube-apiservers";
 
-/** How often each API server is checked, and how many failed checks take it out. */
-export const HEALTH_CHECK = { intervalMs: 500, fall: 1, rise: 2 };
+/**
+ * How each API server is checked: every half second, a quarter second apart while its state is
+ * changing; a check may take 2 s (a busy API server answers /healthz late, and must not be taken
+ * out for it: were the last one out, every request would fail); 2 failed checks in a row take a
+ * server out, 2 passed bring it back.
+ */
+export const HEALTH_CHECK = { intervalMs: 500, fastIntervalMs: 250, timeoutMs: 2_000, fall: 2, rise: 2 };
 
 /** Renders haproxy.cfg for a plan's API servers. */
 export function haproxyConfig(plan: Plan): string {
@@ -52,8 +57,9 @@ export function haproxyConfig(plan: Plan): string {
     "  balance roundrobin",
     "  option httpchk GET /healthz",
     "  http-check expect status 200",
+    `  timeout check ${HEALTH_CHECK.timeoutMs}ms`,
     ...(probesAuthenticate(plan) ? ["  # the API servers refuse anonymous requests: the checks present a client certificate"] : []),
-    `  default-server check check-ssl verify none${probesAuthenticate(plan) ? ` crt ${HAPROXY_CLIENT_PEM}` : ""} inter ${HEALTH_CHECK.intervalMs}ms fall ${HEALTH_CHECK.fall} rise ${HEALTH_CHECK.rise}`,
+    `  default-server check check-ssl verify none${probesAuthenticate(plan) ? ` crt ${HAPROXY_CLIENT_PEM}` : ""} inter ${HEALTH_CHECK.intervalMs}ms fastinter ${HEALTH_CHECK.fastIntervalMs}ms fall ${HEALTH_CHECK.fall} rise ${HEALTH_CHECK.rise}`,
     ...plan.api.servers.map((s) => `  server ${s.name} ${s.ip}:${plan.api.port}`),
     "",
   ];

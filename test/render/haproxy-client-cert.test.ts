@@ -139,8 +139,8 @@ describe.skipIf(skipUnlessAvailable(SUITE, missing))(SUITE, () => {
     const hardened = haproxyConfig(plan).split("\n");
     expect(hardened.filter((l) => !anonymous.includes(l))).toEqual([
       "  # the API servers refuse anonymous requests: the checks present a client certificate",
-      `  default-server check check-ssl verify none crt ${HAPROXY_CLIENT_PEM} inter 500ms fall 1 rise 2`,
+      `  default-server check check-ssl verify none crt ${HAPROXY_CLIENT_PEM} inter 500ms fastinter 250ms fall 2 rise 2`,
     ]);
-    expect(anonymous.filter((l) => !hardened.includes(l))).toEqual(["  default-server check check-ssl verify none inter 500ms fall 1 rise 2"]);
+    expect(anonymous.filter((l) => !hardened.includes(l))).toEqual(["  default-server check check-ssl verify none inter 500ms fastinter 250ms fall 2 rise 2"]);
   });
 });

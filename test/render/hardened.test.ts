@@ -201,7 +201,7 @@ describe("a load-balanced lab with anonymous auth off", () => {
   it("gives HAProxy's health checks the health-check certificate, and every node that probes the API its own copy", () => {
     const lb = plan.api.loadBalancer!;
     const lbFiles = fakeNodeFiles(plan, lb);
-    expect(text(fileAt(lbFiles, HAPROXY_CONFIG))).toMatch(/^ {2}default-server check check-ssl verify none crt \/etc\/haproxy\/healthcheck-client\.pem inter 500ms fall 1 rise 2$/m);
+    expect(text(fileAt(lbFiles, HAPROXY_CONFIG))).toMatch(/^ {2}default-server check check-ssl verify none crt \/etc\/haproxy\/healthcheck-client\.pem inter 500ms fastinter 250ms fall 2 rise 2$/m);
     const pem = fileAt(lbFiles, HAPROXY_CLIENT_PEM);
     expect(pem.mode).toBe(0o600);
     expect(text(pem)).toContain(`:${API_HEALTHCHECK_CLIENT}\n-----END CERTIFICATE-----\n-----BEGIN RSA PRIVATE KEY-----`);
