@@ -13,11 +13,36 @@ import { writeFileAtomic } from "../../atomic-write.js";
 import type { ExecOptions, ExecResult } from "../provider.js";
 
 /**
- * Commands at once over one node's shared connection. sshd opens at most 10 sessions per
- * connection (MaxSessions); past that ssh falls back to a connection of its own, whose key
- * exchange takes seconds on a VM without KVM and may time out while the lab is busy.
+ * Commands at once over one node's shared connection. Past sshd's MaxSessions, ssh falls back to
+ * a connection of its own, whose key exchange takes seconds on a VM without KVM and may time out
+ * while the lab is busy.
  */
-const SESSIONS_PER_NODE = 8;
+export const SESSIONS_PER_NODE = 8;
+
+/**
+ * The sessions sshd opens per connection in a lab's VMs (its default is 10). A session stays
+ * counted until sshd has closed its channel, which under software emulation comes well after the
+ * command has ended: 8 running and 8 closing must fit.
+ */
+export const SSHD_MAX_SESSIONS = 32;
+
+/**
+ * The root shell script that raises sshd's MaxSessions in a VM to {@link SSHD_MAX_SESSIONS} and
+ * reloads sshd, on any box: the setting goes first in sshd_config (sshd keeps the first value it
+ * reads, drop-in folders included). Does nothing when sshd allows as many already. Connections
+ * made before keep their limit: close the shared connection after it.
+ */
+export function raiseSessionLimitScript(): string {
+  return [
+    "set -eu",
+    `max=$(sshd -T | awk '$1 == "maxsessions" { print $2 }')`,
+    `if [ "$max" -lt ${SSHD_MAX_SESSIONS} ]; then`,
+    `  sed -i -e '1i # kubelab: sessions enough for its commands over one shared connection' -e '1i MaxSessions ${SSHD_MAX_SESSIONS}' /etc/ssh/sshd_config`,
+    "  sshd -t",
+    "  systemctl reload sshd 2>/dev/null || systemctl reload ssh",
+    "fi",
+  ].join("\n");
+}
 
 /** The session limit of each node's shared connection, by SSH config file and node. */
 const sessionLimits = new Map<string, LimitFunction>();

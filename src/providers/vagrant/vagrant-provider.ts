@@ -25,7 +25,7 @@ import type { CreateNodesOptions, ExecOptions, ExecResult, LabResources, NodeFil
 import { detectAcceleration } from "./acceleration.js";
 import { runVagrant } from "./vagrant-cli.js";
 import { BASE_POOL, domainPrefix, labNetworkName, labOf, labPoolName, managementNetworkName } from "./vagrant-names.js";
-import { closeSsh, sshExec, sshShellArgv, writeSshConfig } from "./ssh-session.js";
+import { closeSsh, raiseSessionLimitScript, SESSIONS_PER_NODE, SSHD_MAX_SESSIONS, sshExec, sshShellArgv, writeSshConfig } from "./ssh-session.js";
 import {
   deletePool,
   ensurePool,
@@ -177,6 +177,7 @@ export class VagrantProvider implements Provider {
     await Promise.all(
       plan.nodes.map(async (node) => {
         await this.configureNode(plan, node);
+        await this.raiseSessionLimit(lab, node.name);
         await this.waitForBoot(lab, node.name);
         await this.copyShares(lab, node.name, options.shares);
         options.onNode?.(node.name, "ready");
@@ -208,6 +209,20 @@ export class VagrantProvider implements Provider {
         hint: `the VM runs; look around with: lab exec ${plan.labName} ${node.name} -- ip a`,
       });
     }
+  }
+
+  /**
+   * sshd's sessions per connection raised for kubelab's commands (see {@link SSHD_MAX_SESSIONS});
+   * the shared connection, made under the old limit, is closed: the next command opens another.
+   */
+  private async raiseSessionLimit(lab: string, node: string): Promise<void> {
+    const result = await this.exec(lab, node, ["sh", "-c", raiseSessionLimitScript()]);
+    if (result.exitCode !== 0) {
+      throw new UserError(`failed to raise sshd's sessions per connection in node ${node} to ${SSHD_MAX_SESSIONS}: ${(result.stderr || result.stdout).trim()}`, {
+        hint: `kubelab runs up to ${SESSIONS_PER_NODE} commands at once over one SSH connection; look with: lab exec ${lab} ${node} -- sshd -T`,
+      });
+    }
+    await closeSsh(await this.sshConfig(lab, node, "close its SSH connection"), node);
   }
 
   private async waitForBoot(lab: string, node: string): Promise<void> {
