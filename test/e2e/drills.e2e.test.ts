@@ -12,11 +12,10 @@
  * twice) is refused with exit code 2.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { mkdtemp, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { CheckResult, Diagnosis } from "../../src/pipeline/events.js";
-import { e2eSkipReason, importTestArtifacts, isolatedEnv, jsonLines, lab, labelled, labFileCopy, type CliResult } from "./support.js";
+import { e2eSkipReason, importTestArtifacts, isolatedEnv, jsonLines, lab, labelled, labFileCopy, scratchDir, type CliResult } from "./support.js";
 
 const skip = await e2eSkipReason("fault drills");
 
@@ -207,7 +206,7 @@ describe.skipIf(skip)("fault drills", () => {
     const NAME = "e2e-drills-pair";
 
     beforeAll(async () => {
-      const dir = await mkdtemp(join(tmpdir(), "kubelab-lab-"));
+      const dir = await scratchDir("kubelab-lab-");
       const file = join(dir, `${NAME}.yaml`);
       await writeFile(
         file,

@@ -9,8 +9,7 @@
  * The lab file's own overlay, flannel, runs where flanneld can be had; here it cannot, and the run
  * says so plainly and leaves nothing behind.
  */
-import { mkdtemp, readdir, readFile, stat } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { readdir, readFile, stat } from "node:fs/promises";
 import { join } from "node:path";
 import Docker from "dockerode";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -20,7 +19,7 @@ import { labFromState } from "../../src/lab/lab-from-state.js";
 import type { CheckResult } from "../../src/pipeline/events.js";
 import { bootUnits } from "../../src/render/boot-units.js";
 import { tarEntries } from "../bundle/tar-entries.js";
-import { e2eSkipReason, fedoraOverlayVariant, importTestArtifacts, isolatedEnv, jsonLines, lab, labelled, labFileCopy, type CliResult } from "./support.js";
+import { e2eSkipReason, fedoraOverlayVariant, importTestArtifacts, isolatedEnv, jsonLines, lab, labelled, labFileCopy, scratchDir, type CliResult } from "./support.js";
 
 const skip = await e2eSkipReason("fedora-multi");
 
@@ -81,7 +80,7 @@ describe.skipIf(skip)("fedora-multi on Docker", () => {
     });
 
     it("exports a bundle within 10 s that imports to a green copy with fresh keys", async () => {
-      const file = join(await mkdtemp(join(tmpdir(), "kubelab-bundle-")), "x.tar.gz");
+      const file = join(await scratchDir("kubelab-bundle-"), "x.tar.gz");
       const started = Date.now();
       const exported = await lab(["export", NAME, "-o", file], env);
       const exportMs = Date.now() - started;

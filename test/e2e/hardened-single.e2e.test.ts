@@ -12,8 +12,7 @@
  * certificate kept, exports without a secret, and `lab down` leaves nothing.
  */
 import { X509Certificate } from "node:crypto";
-import { mkdtemp, readFile, stat } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { readFile, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { execa } from "execa";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -21,17 +20,7 @@ import { TOOLBOX_IMAGE } from "../../src/images/image-names.js";
 import type { CheckResult } from "../../src/pipeline/events.js";
 import { exec } from "../../src/pipeline/node-commands.js";
 import { tarEntries } from "../bundle/tar-entries.js";
-import {
-  e2eSkipReason,
-  importTestArtifacts,
-  isolatedEnv,
-  jsonLines,
-  lab,
-  labContext,
-  labelled,
-  labFileCopy,
-  type CliResult,
-} from "./support.js";
+import { e2eSkipReason, importTestArtifacts, isolatedEnv, jsonLines, lab, labContext, labelled, labFileCopy, scratchDir, type CliResult } from "./support.js";
 
 const NAME = "hardened-e2e";
 const NODE = "hard1";
@@ -138,7 +127,7 @@ describe.skipIf(skip)("hardened-single on Docker", () => {
   });
 
   it("approves a renewal asked for by the node itself, as certificate rotation does", async () => {
-    const dir = await mkdtemp(join(tmpdir(), "kubelab-rotation-"));
+    const dir = await scratchDir("kubelab-rotation-");
     await execa("openssl", ["req", "-new", "-newkey", "rsa:2048", "-nodes", "-keyout", join(dir, "node.key"), "-subj", `/O=system:nodes/CN=system:node:${NODE}`, "-out", join(dir, "node.csr")]);
     const request = (await readFile(join(dir, "node.csr"))).toString("base64");
     const csr = [
@@ -281,7 +270,7 @@ describe.skipIf(skip)("hardened-single on Docker", () => {
   }, 180_000);
 
   it("exports no secret: the bootstrap token, the encryption key and their files are left out", async () => {
-    const out = join(await mkdtemp(join(tmpdir(), "kubelab-hardened-export-")), "bundle.tgz");
+    const out = join(await scratchDir("kubelab-hardened-export-"), "bundle.tgz");
     const r = await lab(["export", NAME, "-o", out], env);
     expect(r.exitCode, r.all).toBe(0);
     const entries = await tarEntries(out);

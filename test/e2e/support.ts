@@ -6,11 +6,12 @@
  * KUBELAB_E2E=required (CI) they fail instead.
  */
 import { createHash } from "node:crypto";
-import { mkdtemp, readdir, readFile, writeFile } from "node:fs/promises";
+import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { homedir, tmpdir } from "node:os";
 import { join } from "node:path";
 import Docker from "dockerode";
 import { execa } from "execa";
+import { afterAll } from "vitest";
 import { labFromState } from "../../src/lab/lab-from-state.js";
 import { bootUnits } from "../../src/render/boot-units.js";
 import { packagePath } from "../../src/package-root.js";
@@ -45,9 +46,22 @@ export async function e2eSkipReason(suite: string): Promise<string | undefined> 
   return blocker;
 }
 
+/** The temporary folders this test file made, removed when the file's tests are done. */
+const scratchDirs: string[] = [];
+afterAll(async () => {
+  await Promise.all(scratchDirs.splice(0).map((dir) => rm(dir, { recursive: true, force: true })));
+});
+
+/** A temporary folder, removed after the test file's last test (and after its labs are down). */
+export async function scratchDir(prefix: string): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), prefix));
+  scratchDirs.push(dir);
+  return dir;
+}
+
 /** An isolated state home for one suite (the artifact cache and node image are shared). */
 export async function isolatedEnv(): Promise<NodeJS.ProcessEnv> {
-  const home = await mkdtemp(join(tmpdir(), "kubelab-e2e-"));
+  const home = await scratchDir("kubelab-e2e-");
   return { ...process.env, KUBELAB_HOME: home, NO_COLOR: "1", CI: "1" };
 }
 
@@ -85,7 +99,7 @@ export async function labFileCopy(labFile: string, name: string, replace: [strin
   let text = await readFile(packagePath("labs", `${labFile}.yaml`), "utf8");
   text = text.replace(/^name: .*$/m, `name: ${name}`);
   for (const [from, to] of replace) text = text.replace(from, to);
-  const dir = await mkdtemp(join(tmpdir(), "kubelab-lab-"));
+  const dir = await scratchDir("kubelab-lab-");
   const path = join(dir, `${name}.yaml`);
   await writeFile(path, text);
   return path;
