@@ -55,13 +55,29 @@ function clusterDns(configz: string): string[] | undefined {
   }
 }
 
+/**
+ * kubelet's answer when it could not ask the API server whether a request is allowed (Webhook
+ * authorization: its SubjectAccessReview failed, as opposed to denied). Seen once, in CI, right
+ * after a TLS-bootstrapped kubelet joined; it passes, so it is asked again for a while.
+ */
+const KUBELET_AUTHORIZATION_ERROR = /Authorization error \(user=/;
+
 /** What each kubelet tells its pods the DNS server is (clusterDNS of its running configuration); never throws, as it runs alongside the wait for CoreDNS. */
 async function kubeletResolvers(ctx: LabContext, started: number): Promise<CheckResult[]> {
   const { plan } = ctx;
   return Promise.all(
     kubeletNodes(plan).map(async (node) => {
       const argv = ["get", "--raw", `/api/v1/nodes/${node.name}/proxy/configz`];
-      const r = await tryKubectl(ctx, argv);
+      const deadline = Date.now() + scaledTimeout(15_000, ctx);
+      let r = await tryKubectl(ctx, argv);
+      while (r.exitCode !== 0 && KUBELET_AUTHORIZATION_ERROR.test(r.stderr) && Date.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, 500));
+        r = await tryKubectl(ctx, argv);
+      }
+      // kubelet logs why its SubjectAccessReview failed: say it with the failure.
+      const why = r.exitCode !== 0 && KUBELET_AUTHORIZATION_ERROR.test(r.stderr)
+        ? (await exec(ctx, node.name, ["sh", "-c", "journalctl -u kubelet --no-pager -o cat | grep 'Authorization error' | tail -n 1"])).stdout.trim()
+        : "";
       const servers = r.exitCode === 0 ? clusterDns(r.stdout) : undefined;
       const ok = servers?.length === 1 && servers[0] === plan.network.dnsIp;
       const reason = servers ? `expected ${plan.network.dnsIp}, the kube-dns Service's address` : "could not read kubelet's running configuration through the API server";
@@ -69,7 +85,7 @@ async function kubeletResolvers(ctx: LabContext, started: number): Promise<Check
         node: node.name,
         status: ok ? "pass" : "fail",
         ran: shellLine(["kubectl", ...argv]),
-        saw: servers ? `kubelet gives pods the DNS server ${servers.join(", ") || "none"}` : lastLines(r.stderr || r.stdout, 2).trim(),
+        saw: servers ? `kubelet gives pods the DNS server ${servers.join(", ") || "none"}` : [lastLines(r.stderr || r.stdout, 2).trim(), why && `kubelet's log: ${why}`].filter(Boolean).join("\n"),
         ...(ok ? {} : { reason, hint: servers ? `clusterDNS in ${KUBELET_CONFIG} on ${node.name}` : `kubectl get --raw /api/v1/nodes/${node.name}/proxy/configz` }),
       });
     }),
