@@ -2,12 +2,16 @@
  * Step: a lab whose nodes booted again (`lab start`, a restarted Docker engine, `lab up` of a lab
  * that went green before) starts its own units; this waits until it is back: every etcd member
  * healthy, every API server ready with its controller manager and scheduler, every kubelet
- * answering its health check (and, with flannel, every node's lease renewed). Nothing is started
+ * answering its health check and its Node Ready by its own report (and, with flannel, every
+ * node's lease renewed). Nothing is started
  * or rewritten.
  */
+import { shellLine } from "../../errors.js";
+import { adminNode } from "../../plan/plan.js";
 import { FLANNEL_SUBNET_ENV } from "../../render/flannel.js";
+import { kubectlArgv } from "../kubectl.js";
 import type { LabContext } from "../lab-context.js";
-import { waitFor } from "../node-commands.js";
+import { run, waitFor } from "../node-commands.js";
 import { allSettledOrThrow, forEachNode } from "../run-pipeline.js";
 import type { Step } from "../step.js";
 import { waitAction } from "../explanation.js";
@@ -19,7 +23,24 @@ const STEP = "bring the cluster back";
 const KUBELET_HEALTH = ["curl", "-fsS", "--max-time", "2", "http://127.0.0.1:10248/healthz"];
 const KUBELET_TIMEOUT_MS = 60_000;
 
-/** Waits for the kubelet on `node` to be healthy (and, with flannel, for flanneld's lease). */
+/** When the running kubelet started, in seconds since the epoch by the node's clock. */
+const KUBELET_STARTED = ["sh", "-c", 'date -d "$(systemctl show -p ExecMainStartTimestamp --value kubelet)" +%s'];
+
+/**
+ * argv that succeeds once the Node is Ready by a status its kubelet posted at `since` or later.
+ * The Node keeps the Ready of the kubelet before the restart for a while, and a kubelet's first
+ * status may be NotReady ("PLEG is not healthy: pleg has yet to be successful"), the next one
+ * coming 10 s later: healthy is not yet Ready.
+ */
+function readyByThisKubelet(node: string, since: number): string[] {
+  const conditions = kubectlArgv(["get", "node", node, "-o", 'jsonpath={range .status.conditions[?(@.type=="Ready")]}{.status} {.lastHeartbeatTime}{end}']);
+  return ["sh", "-c", `${shellLine(conditions)} | { read -r status beat; [ "$status" = True ] && [ "$(date -d "$beat" +%s)" -ge ${since} ]; }`];
+}
+
+/**
+ * Waits for the kubelet on `node` to be healthy and its Node Ready by its own report (and, with
+ * flannel, for flanneld's lease).
+ */
 async function waitForKubelet(ctx: LabContext, node: string, flannel: boolean): Promise<void> {
   await waitFor(ctx, {
     step: STEP,
@@ -29,6 +50,17 @@ async function waitForKubelet(ctx: LabContext, node: string, flannel: boolean): 
     units: ["kubelet", "containerd"],
     timeoutMs: KUBELET_TIMEOUT_MS,
     intervalMs: 200,
+  });
+  const since = Number((await run(ctx, node, KUBELET_STARTED, { what: "read when kubelet started" })).trim());
+  await waitFor(ctx, {
+    step: STEP,
+    node: adminNode(ctx.plan).name,
+    what: `node ${node} to be Ready by its kubelet's own report`,
+    argv: readyByThisKubelet(node, since),
+    units: ["kubelet"],
+    unitsNode: node,
+    timeoutMs: KUBELET_TIMEOUT_MS,
+    intervalMs: 250,
   });
   if (flannel) {
     await waitFor(ctx, {
@@ -51,7 +83,12 @@ export const waitForCluster: Step = {
     actions: plan.nodes.flatMap((node) => [
       ...(node.etcd ? [waitAction(node.name, etcdHealthArgv(plan, node), ETCD_TIMEOUT_MS, "until the etcd member is healthy")] : []),
       ...(node.controlPlane ? controlPlaneWaits(plan, node) : []),
-      ...(node.kubelet ? [waitAction(node.name, KUBELET_HEALTH, KUBELET_TIMEOUT_MS, "until kubelet is healthy")] : []),
+      ...(node.kubelet
+        ? [
+            waitAction(node.name, KUBELET_HEALTH, KUBELET_TIMEOUT_MS, "until kubelet is healthy"),
+            waitAction(adminNode(plan).name, kubectlArgv(["get", "node", node.name]), KUBELET_TIMEOUT_MS, "until the node is Ready by a status its kubelet posted since it started"),
+          ]
+        : []),
       ...(node.kubelet && plan.network.overlay === "flannel" ? [waitAction(node.name, ["test", "-s", FLANNEL_SUBNET_ENV], KUBELET_TIMEOUT_MS, "until flanneld has its lease")] : []),
     ]),
   }),
