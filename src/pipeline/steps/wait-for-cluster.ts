@@ -3,8 +3,7 @@
  * that went green before) starts its own units; this waits until it is back: every etcd member
  * healthy, every API server ready with its controller manager and scheduler, every kubelet
  * answering its health check and its Node Ready by its own report (and, with flannel, every
- * node's lease renewed). Nothing is started
- * or rewritten.
+ * node's lease renewed). Nothing is started or rewritten.
  */
 import { shellLine } from "../../errors.js";
 import { adminNode } from "../../plan/plan.js";
