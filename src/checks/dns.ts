@@ -12,7 +12,8 @@ import { adminNode, kubeletNodes } from "../plan/plan.js";
 import type { CheckResult } from "../pipeline/events.js";
 import { tryKubectl } from "../pipeline/kubectl.js";
 import type { LabContext } from "../pipeline/lab-context.js";
-import { exec, lastLines, scaledTimeout } from "../pipeline/node-commands.js";
+import { exec, journal, lastLines, scaledTimeout } from "../pipeline/node-commands.js";
+import type { ExecResult } from "../providers/provider.js";
 import { KUBELET_CONFIG } from "../render/node-layout.js";
 import { applyObjects, CHECK_NAMESPACE, cleanUp, podProblem, podState, runSuffix, toolboxPod, waitForPod, type PodInfo } from "./check-pods.js";
 import { checkResult, type Check } from "./check.js";
@@ -69,15 +70,14 @@ async function kubeletResolvers(ctx: LabContext, started: number): Promise<Check
     kubeletNodes(plan).map(async (node) => {
       const argv = ["get", "--raw", `/api/v1/nodes/${node.name}/proxy/configz`];
       const deadline = Date.now() + scaledTimeout(15_000, ctx);
+      const authorizationFailed = (x: ExecResult): boolean => x.exitCode !== 0 && KUBELET_AUTHORIZATION_ERROR.test(x.stderr);
       let r = await tryKubectl(ctx, argv);
-      while (r.exitCode !== 0 && KUBELET_AUTHORIZATION_ERROR.test(r.stderr) && Date.now() < deadline) {
+      while (authorizationFailed(r) && Date.now() < deadline && !ctx.signal.aborted) {
         await new Promise((resolve) => setTimeout(resolve, 500));
         r = await tryKubectl(ctx, argv);
       }
       // kubelet logs why its SubjectAccessReview failed: say it with the failure.
-      const why = r.exitCode !== 0 && KUBELET_AUTHORIZATION_ERROR.test(r.stderr)
-        ? (await exec(ctx, node.name, ["sh", "-c", "journalctl -u kubelet --no-pager -o cat | grep 'Authorization error' | tail -n 1"])).stdout.trim()
-        : "";
+      const why = authorizationFailed(r) ? ((await journal(ctx, node.name, "kubelet", 50)).lines.findLast((l) => l.includes("Authorization error")) ?? "") : "";
       const servers = r.exitCode === 0 ? clusterDns(r.stdout) : undefined;
       const ok = servers?.length === 1 && servers[0] === plan.network.dnsIp;
       const reason = servers ? `expected ${plan.network.dnsIp}, the kube-dns Service's address` : "could not read kubelet's running configuration through the API server";

@@ -31,9 +31,23 @@ function registeredArgv(node: string): string[] {
   return kubectlArgv(["get", "node", node, "-o", "name"]);
 }
 
+/** jsonpath of a Node's Ready condition. */
+const READY_CONDITION = '.status.conditions[?(@.type=="Ready")]';
+
 /** Exits 0 once the node is Ready. */
 export function readyArgv(node: string): string[] {
-  return ["sh", "-c", `${shellLine(kubectlArgv(["get", "node", node, "-o", 'jsonpath={.status.conditions[?(@.type=="Ready")].status}']))} | grep -qx True`];
+  return ["sh", "-c", `${shellLine(kubectlArgv(["get", "node", node, "-o", `jsonpath={${READY_CONDITION}.status}`]))} | grep -qx True`];
+}
+
+/**
+ * Exits 0 once the node is Ready by a status its kubelet posted at `since` or later (seconds since
+ * the epoch, by the node's clock, which stamps the status). Right after kubelet restarts, the Node
+ * still shows the Ready of the kubelet before, and the new kubelet's first status may be NotReady
+ * ("PLEG is not healthy: pleg has yet to be successful"), its next one coming 10 s later.
+ */
+export function readySinceArgv(node: string, since: number): string[] {
+  const condition = shellLine(kubectlArgv(["get", "node", node, "-o", `jsonpath={range ${READY_CONDITION}}{.status} {.lastHeartbeatTime}{end}`]));
+  return ["sh", "-c", `${condition} | { read -r status beat; [ "$status" = True ] && [ "$(date -d "$beat" +%s)" -ge ${since} ]; }`];
 }
 
 /** kubectl's arguments giving a node its pod CIDR. */

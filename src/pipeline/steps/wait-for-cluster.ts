@@ -5,7 +5,6 @@
  * answering its health check and its Node Ready by its own report (and, with flannel, every
  * node's lease renewed). Nothing is started or rewritten.
  */
-import { shellLine } from "../../errors.js";
 import { adminNode } from "../../plan/plan.js";
 import { FLANNEL_SUBNET_ENV } from "../../render/flannel.js";
 import { kubectlArgv } from "../kubectl.js";
@@ -14,6 +13,7 @@ import { run, waitFor } from "../node-commands.js";
 import { allSettledOrThrow, forEachNode } from "../run-pipeline.js";
 import type { Step } from "../step.js";
 import { waitAction } from "../explanation.js";
+import { readySinceArgv } from "./pod-network.js";
 import { controlPlaneWaits, waitForControlPlane } from "./start-control-plane.js";
 import { ETCD_TIMEOUT_MS, etcdHealthArgv, waitForEtcdMember } from "./start-etcd.js";
 
@@ -24,17 +24,6 @@ const KUBELET_TIMEOUT_MS = 60_000;
 
 /** When the running kubelet started, in seconds since the epoch by the node's clock. */
 const KUBELET_STARTED = ["sh", "-c", 'date -d "$(systemctl show -p ExecMainStartTimestamp --value kubelet)" +%s'];
-
-/**
- * argv that succeeds once the Node is Ready by a status its kubelet posted at `since` or later.
- * The Node keeps the Ready of the kubelet before the restart for a while, and a kubelet's first
- * status may be NotReady ("PLEG is not healthy: pleg has yet to be successful"), the next one
- * coming 10 s later: healthy is not yet Ready.
- */
-function readyByThisKubelet(node: string, since: number): string[] {
-  const conditions = kubectlArgv(["get", "node", node, "-o", 'jsonpath={range .status.conditions[?(@.type=="Ready")]}{.status} {.lastHeartbeatTime}{end}']);
-  return ["sh", "-c", `${shellLine(conditions)} | { read -r status beat; [ "$status" = True ] && [ "$(date -d "$beat" +%s)" -ge ${since} ]; }`];
-}
 
 /**
  * Waits for the kubelet on `node` to be healthy and its Node Ready by its own report (and, with
@@ -55,7 +44,7 @@ async function waitForKubelet(ctx: LabContext, node: string, flannel: boolean): 
     step: STEP,
     node: adminNode(ctx.plan).name,
     what: `node ${node} to be Ready by its kubelet's own report`,
-    argv: readyByThisKubelet(node, since),
+    argv: readySinceArgv(node, since),
     units: ["kubelet"],
     unitsNode: node,
     timeoutMs: KUBELET_TIMEOUT_MS,
