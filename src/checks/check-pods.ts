@@ -5,13 +5,14 @@
  */
 import { randomBytes } from "node:crypto";
 import { stringify } from "yaml";
-import { CommandError } from "../errors.js";
+import { CommandError, shellLine } from "../errors.js";
 import { TOOLBOX_IMAGE } from "../images/image-names.js";
 import { adminNode } from "../plan/plan.js";
-import { tryKubectl } from "../pipeline/kubectl.js";
+import { requestArgv, tryKubectl } from "../pipeline/kubectl.js";
 import type { LabContext } from "../pipeline/lab-context.js";
 import type { ExecResult } from "../providers/provider.js";
-import { lastLines, scaledTimeout } from "../pipeline/node-commands.js";
+import { lastLines, pollUntil, scaledTimeout } from "../pipeline/node-commands.js";
+
 
 /** The namespace check pods live in. */
 export const CHECK_NAMESPACE = "kubelab-checks";
@@ -170,24 +171,42 @@ export async function getPod(ctx: LabContext, name: string): Promise<PodInfo | u
   return r.exitCode === 0 ? (JSON.parse(r.stdout) as PodInfo) : undefined;
 }
 
-/** Polls a pod until `done(pod)`; resolves with the last pod seen and whether it got there. */
+/** Container waiting reasons that waiting will not cure (the image cannot be had, it keeps crashing). */
+const STUCK_REASONS = ["ErrImagePull", "ImagePullBackOff", "ErrImageNeverPull", "CrashLoopBackOff", "CreateContainerConfigError", "InvalidImageName"];
+
+/**
+ * A command that exits 0 once the pod is in one of `phases` or stuck: one `kubectl get` for the
+ * pod's phase and its containers' waiting reasons, matched word by word.
+ */
+function settledArgv(ctx: LabContext, name: string, phases: readonly string[]): string[] {
+  const get = requestArgv(ctx, ["get", "pod", name, "-n", CHECK_NAMESPACE, "-o", "jsonpath={.status.phase}{range .status.containerStatuses[*]} {.state.waiting.reason}{end}"]);
+  return ["sh", "-c", `s=" $(${shellLine(get)}) "; for w in ${[...phases, ...STUCK_REASONS].join(" ")}; do case "$s" in *" $w "*) exit 0;; esac; done; exit 1`];
+}
+
+/**
+ * Waits until the pod is in one of `phases` (and, Running, has its IP); resolves with the last
+ * pod seen and whether it got there. The polling runs inside the admin node, a few seconds per
+ * round; between rounds this gives up early on a pod that will not start (its image cannot be had,
+ * it keeps crashing, its node is gone or not Ready).
+ */
 export async function waitForPod(
   ctx: LabContext,
   name: string,
-  done: (pod: PodInfo) => boolean,
+  phases: readonly string[],
   timeoutMs: number,
 ): Promise<{ pod: PodInfo | undefined; ok: boolean }> {
   const started = Date.now();
   const deadline = started + scaledTimeout(timeoutMs, ctx);
+  const done = (p: PodInfo): boolean => phases.includes(p.status.phase ?? "") && (p.status.phase !== "Running" || Boolean(p.status.podIP));
   let pod: PodInfo | undefined;
   while (Date.now() < deadline) {
-    ctx.signal.throwIfAborted();
+    // A pod starts in about a second: look every 0.1 s.
+    await pollUntil(ctx, adminNode(ctx.plan).name, settledArgv(ctx, name, phases), Math.min(deadline, Date.now() + 5_000), 100);
     pod = await getPod(ctx, name);
     if (pod && done(pod)) return { pod, ok: true };
     if (pod && isStuck(pod)) break;
     // A pod bound to a node that is gone or not Ready will not start: say so rather than wait.
     if (pod?.spec.nodeName && pod.status.phase === "Pending" && Date.now() - started > 5000 && !(await nodeReady(ctx, pod.spec.nodeName))) break;
-    // Each look is a kubectl run in a node (~0.1 s): look often, a pod starts in about a second.
     await new Promise((r) => setTimeout(r, 100));
   }
   return { pod, ok: false };
@@ -201,11 +220,7 @@ async function nodeReady(ctx: LabContext, node: string): Promise<boolean> {
 
 /** True when a pod will not get better by waiting (its image cannot be had, it keeps crashing). */
 function isStuck(pod: PodInfo): boolean {
-  return (pod.status.containerStatuses ?? []).some((c) =>
-    ["ErrImagePull", "ImagePullBackOff", "ErrImageNeverPull", "CrashLoopBackOff", "CreateContainerConfigError", "InvalidImageName"].includes(
-      c.state?.waiting?.reason ?? "",
-    ),
-  );
+  return (pod.status.containerStatuses ?? []).some((c) => STUCK_REASONS.includes(c.state?.waiting?.reason ?? ""));
 }
 
 /** The pod's state in one line: phase, node, and each container's waiting/terminated reason. */

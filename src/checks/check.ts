@@ -13,7 +13,13 @@ export interface Check {
   readonly title: string;
   /** False when the lab has nothing for this check to look at. */
   appliesTo(plan: Plan): boolean;
-  run(ctx: LabContext): Promise<CheckResult[]>;
+  /**
+   * True for a check that starts pods: pods take the longest, so it starts ahead of the others
+   * (see runChecks), and its run calls `podsApplied` as soon as the API server has its objects.
+   */
+  readonly startsPods?: boolean;
+  /** Runs the check; `podsApplied` is for checks that start pods. */
+  run(ctx: LabContext, podsApplied: () => void): Promise<CheckResult[]>;
 }
 
 /** Builds a result, timing it from `started`. */

@@ -4,7 +4,7 @@
  */
 import { shellLine } from "../errors.js";
 import { kubeletNodes } from "../plan/plan.js";
-import { exec, lastLines, scaledTimeout } from "../pipeline/node-commands.js";
+import { lastLines, pollUntil, scaledTimeout } from "../pipeline/node-commands.js";
 import { applyObjects, CHECK_LABEL, CHECK_NAMESPACE, cleanUp, RUN_LABEL, podProblem, runSuffix, toolboxPod, waitForPod } from "./check-pods.js";
 import { checkResult, type Check } from "./check.js";
 
@@ -15,12 +15,12 @@ export const clusterIpService: Check = {
   id: "cluster-ip-service",
   title: "a ClusterIP Service answers",
   appliesTo: (plan) => kubeletNodes(plan).length > 0,
-  async run(ctx) {
+  startsPods: true,
+  async run(ctx, podsApplied) {
     const started = Date.now();
     const nodes = kubeletNodes(ctx.plan);
-    // Names are unique per run: what earlier runs left goes away while this one starts.
+    // Names are unique per run: what earlier runs left goes away while this one's pod starts.
     const suffix = runSuffix();
-    const cleaned = cleanUp(ctx, clusterIpService.id, suffix);
     const name = `web-${suffix}`;
     const token = `kubelab service ${suffix}`;
     const server = toolboxPod({
@@ -38,8 +38,10 @@ export const clusterIpService: Check = {
       spec: { type: "ClusterIP", selector: { app: name }, ports: [{ port: 80, targetPort: PORT }] },
     };
     const applied = await applyObjects(ctx, [server, service]);
+    podsApplied();
+    const cleaned = cleanUp(ctx, clusterIpService.id, suffix);
     const ip = applied.find((o) => o.kind === "Service")?.spec?.clusterIP ?? "";
-    const { pod, ok } = await waitForPod(ctx, name, (p) => p.status.phase === "Running", 60_000);
+    const { pod, ok } = await waitForPod(ctx, name, ["Running"], 60_000);
     await cleaned;
     if (!ok) {
       const reason = await podProblem(ctx, pod, name);
@@ -51,14 +53,10 @@ export const clusterIpService: Check = {
       nodes.map(async (node) => {
         const argv = ["curl", "-fsS", "--max-time", String(scaledTimeout(2_000, ctx) / 1000), `http://${ip}/`];
         // kube-proxy programs the Service a moment after the endpoint appears: retry briefly.
-        const deadline = Date.now() + scaledTimeout(30_000, ctx);
-        let r = await exec(ctx, node.name, argv);
-        while (r.stdout.trim() !== token && Date.now() < deadline) {
-          await new Promise((res) => setTimeout(res, 100));
-          r = await exec(ctx, node.name, argv);
-        }
-        const saw = r.stdout.trim() || lastLines(r.stderr, 2).trim();
-        const passed = r.stdout.trim() === token;
+        const answers = ["sh", "-c", 'out=$("$@") && printf "%s\\n" "$out" && [ "$out" = "$0" ]', token, ...argv];
+        const r = await pollUntil(ctx, node.name, answers, Date.now() + scaledTimeout(30_000, ctx), 100);
+        const saw = lastLines(r.stdout, 2).trim();
+        const passed = r.exitCode === 0;
         return checkResult(clusterIpService, started, {
           node: node.name,
           status: passed ? "pass" : "fail",

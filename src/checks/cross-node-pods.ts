@@ -7,7 +7,7 @@ import type { CheckResult } from "../pipeline/events.js";
 import { tryKubectl } from "../pipeline/kubectl.js";
 import type { LabContext } from "../pipeline/lab-context.js";
 import type { ExecResult } from "../providers/provider.js";
-import { applyObjects, CHECK_NAMESPACE, cleanUp, podProblem, runSuffix, toolboxPod, waitForPod, type PodInfo } from "./check-pods.js";
+import { applyObjects, CHECK_NAMESPACE, cleanUp, podProblem, runSuffix, toolboxPod, waitForPod } from "./check-pods.js";
 
 /** The two nodes cross-node checks use: the first two that run pods. */
 export function crossNodePair(plan: Plan): [PlannedNode, PlannedNode] | undefined {
@@ -23,24 +23,28 @@ export interface PlacedPod {
 }
 
 /**
- * Creates `objects` plus an idle toolbox pod on each of `nodes` (labelled for `check`), and waits
- * until they run. Resolves with the pods, or with the failure results naming what did not run.
+ * Creates `objects` plus an idle toolbox pod on each of `nodes` (labelled for `check`), calls
+ * `podsApplied`, and waits until they run. Resolves with the pods, or with the failure results
+ * naming what did not run.
  */
 export async function idlePods(
   ctx: LabContext,
   check: { id: string; title: string },
+  podsApplied: () => void,
   nodes: readonly PlannedNode[],
   extra: (suffix: string) => Record<string, unknown>[] = () => [],
 ): Promise<{ pods: PlacedPod[]; suffix: string } | { failed: CheckResult[] }> {
   const started = Date.now();
   const suffix = runSuffix();
-  const cleaned = cleanUp(ctx, check.id, suffix);
   const names = nodes.map((n) => `${check.id}-${n.name}-${suffix}`);
   await applyObjects(ctx, [
     ...nodes.map((n, i) => toolboxPod({ name: names[i]!, check: check.id, run: suffix, command: ["sleep", "3600"], restartPolicy: "Never", nodeName: n.name })),
     ...extra(suffix),
   ]);
-  const waited = await Promise.all(names.map((name) => waitForPod(ctx, name, (p: PodInfo) => p.status.phase === "Running" && Boolean(p.status.podIP), 60_000)));
+  podsApplied();
+  // What earlier runs left goes away while these pods start.
+  const cleaned = cleanUp(ctx, check.id, suffix);
+  const waited = await Promise.all(names.map((name) => waitForPod(ctx, name, ["Running"], 60_000)));
   await cleaned;
   const failed: CheckResult[] = [];
   for (const [i, w] of waited.entries()) {

@@ -166,7 +166,7 @@ export const dnsCheck: Check = {
     await applyObjects(ctx, [
       toolboxPod({ name: podName, check: dnsCheck.id, run: suffix, command: ["nslookup", name], restartPolicy: "Never", nodeName: adminNode(plan).kubelet ? adminNode(plan).name : undefined }),
     ]);
-    const { pod } = await waitForPod(ctx, podName, (p) => p.status.phase === "Succeeded" || p.status.phase === "Failed", 60_000);
+    const { pod } = await waitForPod(ctx, podName, ["Succeeded", "Failed"], 60_000);
     await cleaned;
     const logs = await tryKubectl(ctx, ["logs", podName, "-n", CHECK_NAMESPACE]);
     const resolved = pod?.status.phase === "Succeeded" && logs.stdout.includes(plan.network.serviceIp);

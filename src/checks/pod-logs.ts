@@ -13,11 +13,11 @@ export const podLogs: Check = {
   id: "pod-logs",
   title: "a pod runs and its log reads back",
   appliesTo: (plan) => kubeletNodes(plan).length > 0,
-  async run(ctx) {
+  startsPods: true,
+  async run(ctx, podsApplied) {
     const started = Date.now();
-    // Names are unique per run: what earlier runs left goes away while this one starts.
+    // Names are unique per run: what earlier runs left goes away while this one's pods start.
     const suffix = runSuffix();
-    const cleaned = cleanUp(ctx, podLogs.id, suffix);
     const pods = kubeletNodes(ctx.plan).map((node) => ({
       node: node.name,
       name: `logs-${node.name}-${suffix}`,
@@ -29,11 +29,12 @@ export const podLogs: Check = {
         toolboxPod({ name: p.name, check: podLogs.id, run: suffix, command: ["echo", p.token], restartPolicy: "Never", nodeName: p.node }),
       ),
     );
-    await cleaned;
+    podsApplied();
+    await cleanUp(ctx, podLogs.id, suffix);
     return Promise.all(
       pods.map(async (p) => {
         const ran = shellLine(["kubectl", "logs", "-n", CHECK_NAMESPACE, p.name]);
-        const { pod, ok } = await waitForPod(ctx, p.name, (x) => x.status.phase === "Succeeded" || x.status.phase === "Failed", 60_000);
+        const { pod, ok } = await waitForPod(ctx, p.name, ["Succeeded", "Failed"], 60_000);
         if (!ok || pod?.status.phase !== "Succeeded") {
           return checkResult(podLogs, started, {
             node: p.node,

@@ -11,9 +11,10 @@ export const podPing: Check = {
   id: "pod-ping",
   title: "pods on different nodes ping each other",
   appliesTo: (plan) => crossNodePair(plan) !== undefined,
-  async run(ctx) {
+  startsPods: true,
+  async run(ctx, podsApplied) {
     const started = Date.now();
-    const placed = await idlePods(ctx, podPing, crossNodePair(ctx.plan)!);
+    const placed = await idlePods(ctx, podPing, podsApplied, crossNodePair(ctx.plan)!);
     if ("failed" in placed) return placed.failed;
     const [a, b] = placed.pods as [(typeof placed.pods)[0], (typeof placed.pods)[0]];
     return Promise.all(

@@ -14,10 +14,11 @@ export const serviceFromPod: Check = {
   id: "service-from-pod",
   title: "a ClusterIP Service answers a pod on another node",
   appliesTo: (plan) => crossNodePair(plan) !== undefined,
-  async run(ctx) {
+  startsPods: true,
+  async run(ctx, podsApplied) {
     const started = Date.now();
     const [server, client] = crossNodePair(ctx.plan)!;
-    const placed = await idlePods(ctx, serviceFromPod, [server, client], (suffix) => [
+    const placed = await idlePods(ctx, serviceFromPod, podsApplied, [server, client], (suffix) => [
       {
         apiVersion: "v1",
         kind: "Service",

@@ -6,7 +6,6 @@
 import { mkdir, mkdtemp, rm } from "node:fs/promises";
 import { join } from "node:path";
 import type Docker from "dockerode";
-import { execa } from "execa";
 import { UserError } from "../errors.js";
 import { followDockerStream, hasImage, tryPull } from "./docker-engine.js";
 import { LOCAL_BASE_IMAGE, UPSTREAM_BASE_IMAGE } from "./image-names.js";
@@ -43,6 +42,8 @@ export async function ensureBaseImage(options: BaseImageOptions): Promise<BaseIm
 
 async function debootstrapBase(options: BaseImageOptions): Promise<void> {
   const { docker, onProgress } = options;
+  // Loaded here, not with the module: a run that builds nothing (a rerun) need not load execa.
+  const { execa } = await import("execa");
   if (process.getuid?.() !== 0) {
     throw new UserError("failed to make the base image: no registry is reachable and debootstrap needs root", {
       hint: "run `sudo lab image build` once (needs the debootstrap package), or make debian:bookworm-slim pullable",

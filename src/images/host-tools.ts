@@ -8,7 +8,6 @@ import { access } from "node:fs/promises";
 import { delimiter, join } from "node:path";
 import type { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
-import { execa } from "execa";
 import { CommandError, errorMessage, shellLine, UserError } from "../errors.js";
 
 /** A program on the host and the Debian package it comes in. */
@@ -68,6 +67,8 @@ export interface RunHostToolOptions {
 
 /** Runs a host tool; resolves with its stdout, throws a CommandError when it fails. */
 export async function runHostTool(tool: HostTool, args: readonly string[], options: RunHostToolOptions): Promise<string> {
+  // Loaded here, not with the module: a run that builds nothing (a rerun) need not load execa.
+  const { execa } = await import("execa");
   const run = execa(tool.command, args, {
     reject: false,
     all: true,

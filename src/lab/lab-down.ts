@@ -28,7 +28,7 @@ export async function labDown(name: string, providers?: Provider[]): Promise<Lab
   const hadState = await stat(paths.root).then(() => true, () => false);
   let from = providers;
   if (!from && state) {
-    const provider = createProvider(state.provider as ProviderName);
+    const provider = await createProvider(state.provider as ProviderName);
     await provider.preflight();
     from = [provider];
   }

@@ -35,7 +35,7 @@ export async function labFromState(name: string, env: NodeJS.ProcessEnv = proces
     state,
     lab: resolved,
     plan: planLab(resolved),
-    provider: createProvider(state.provider as ProviderName),
+    provider: await createProvider(state.provider as ProviderName),
   };
 }
 

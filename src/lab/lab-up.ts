@@ -152,7 +152,7 @@ export async function labUp(input: LabUpInput): Promise<LabUpResult> {
   // A step that does not exist is refused before anything is made (the steps do not depend on the subnet).
   if (input.until !== undefined) requireStep(planLab({ ...lab, network: { ...lab.network, nodeSubnet: lab.network.nodeSubnet ?? FIRST_POOL_SUBNET } }), input.until);
 
-  const provider = input.providerInstance ?? createProvider(lab.provider);
+  const provider = input.providerInstance ?? (await createProvider(lab.provider));
   await provider.preflight();
 
   const paths = new LabPaths(lab.name);

@@ -21,16 +21,16 @@ export function kubectlArgv(args: readonly string[]): string[] {
 const REQUEST_TIMEOUT_MS = 20_000;
 
 /** argv of a kubectl command kubelab runs itself: as the admin, with its request timeout. */
-function runArgv(ctx: LabContext, args: readonly string[]): string[] {
+export function requestArgv(ctx: LabContext, args: readonly string[]): string[] {
   return kubectlArgv([`--request-timeout=${Math.ceil(scaledTimeout(REQUEST_TIMEOUT_MS, ctx) / 1000)}s`, ...args]);
 }
 
 /** Runs kubectl; throws a CommandError when it fails. */
 export function kubectl(ctx: LabContext, args: readonly string[], stdin?: string): Promise<string> {
-  return run(ctx, adminNode(ctx.plan).name, runArgv(ctx, args), { stdin, what: `run kubectl ${args[0] ?? ""}`.trim() });
+  return run(ctx, adminNode(ctx.plan).name, requestArgv(ctx, args), { stdin, what: `run kubectl ${args[0] ?? ""}`.trim() });
 }
 
 /** Runs kubectl; resolves with the result whatever the exit code. */
 export function tryKubectl(ctx: LabContext, args: readonly string[], stdin?: string): Promise<ExecResult> {
-  return exec(ctx, adminNode(ctx.plan).name, runArgv(ctx, args), stdin);
+  return exec(ctx, adminNode(ctx.plan).name, requestArgv(ctx, args), stdin);
 }

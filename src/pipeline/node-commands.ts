@@ -77,18 +77,44 @@ export function scaledTimeout(ms: number, ctx: Pick<LabContext, "provider">, env
   return Math.round(ms * ctx.provider.slowdown * (Number.isFinite(scale) && scale > 0 ? scale : 1));
 }
 
-/** Runs spec.argv on the node until it exits 0; throws a CommandError naming everything on timeout. */
-export async function waitFor(ctx: LabContext, spec: WaitSpec): Promise<string> {
-  const timeoutMs = scaledTimeout(spec.timeoutMs, ctx);
-  const deadline = Date.now() + timeoutMs;
-  let last: ExecResult | undefined;
+/** How long a wait polls inside the node before it reports back (and sees an abort). */
+const WAIT_ROUND_S = 5;
+
+/**
+ * `sh -c` script: runs "$@" every $2 seconds until it exits 0 or $1 seconds have passed, then
+ * exits with that try's code and prints that try's output (stdout and stderr together).
+ */
+const POLL_SCRIPT = [
+  "end=$(($(date +%s) + $1)); pause=$2; shift 2",
+  "while :; do",
+  '  out=$("$@" 2>&1); code=$?',
+  '  if [ "$code" -eq 0 ] || [ "$(date +%s)" -ge "$end" ]; then printf "%s\\n" "$out"; exit "$code"; fi',
+  '  sleep "$pause"',
+  "done",
+].join("\n");
+
+/**
+ * Runs argv on the node every `intervalMs` until it exits 0 or `deadline` (a time) passes;
+ * resolves with the last try, its stdout and stderr together in `stdout`.
+ *
+ * The tries run inside the node, a few seconds' worth per exec: one exec per try (a dozen a
+ * second while a lab starts) took CPU from the very components being waited for.
+ */
+export async function pollUntil(ctx: LabContext, node: string, argv: readonly string[], deadline: number, intervalMs = 250): Promise<ExecResult> {
   for (;;) {
     ctx.signal.throwIfAborted();
-    last = await exec(ctx, spec.node, spec.argv);
-    if (last.exitCode === 0) return last.stdout;
-    if (Date.now() >= deadline) break;
-    await new Promise((r) => setTimeout(r, spec.intervalMs ?? 250));
+    const seconds = Math.max(1, Math.min(WAIT_ROUND_S, Math.ceil((deadline - Date.now()) / 1000)));
+    const last = await exec(ctx, node, ["sh", "-c", POLL_SCRIPT, "poll", String(seconds), String(intervalMs / 1000), ...argv]);
+    ctx.signal.throwIfAborted();
+    if (last.exitCode === 0 || Date.now() >= deadline) return last;
   }
+}
+
+/** Runs spec.argv on the node until it exits 0; throws a CommandError naming everything on timeout. */
+export async function waitFor(ctx: LabContext, spec: WaitSpec): Promise<void> {
+  const timeoutMs = scaledTimeout(spec.timeoutMs, ctx);
+  const last = await pollUntil(ctx, spec.node, spec.argv, Date.now() + timeoutMs, spec.intervalMs);
+  if (last.exitCode === 0) return;
   const journals = [
     ...(await Promise.all((spec.units ?? []).map((u) => journal(ctx, spec.unitsNode ?? spec.node, u)))),
     ...((await spec.evidence?.()) ?? []),

@@ -19,9 +19,10 @@ export function kubeProxyConfig(plan: Plan, node: PlannedNode): string {
     kind: "KubeProxyConfiguration",
     clientConnection: { kubeconfig: kubeconfigPath("kube-proxy") },
     mode: "iptables",
-    // A lab has a handful of Services: rewrite the rules as soon as one changes, instead of at
-    // most once a second (the default, meant for clusters with thousands).
-    iptables: { minSyncPeriod: "0s" },
+    // A lab has a handful of Services: rewrite the rules as soon as one changes (a rewrite takes
+    // about 0.1 s here), instead of at most once a second, the default meant for clusters with
+    // thousands. Not 0s: kube-proxy reads 0 as unset and takes the 1s default.
+    iptables: { minSyncPeriod: "100ms" },
     clusterCIDR: plan.network.podCidr,
     hostnameOverride: node.name,
     // The node's address, known from the plan: left at 0.0.0.0, kube-proxy asks the API server for

@@ -130,7 +130,7 @@ describe.skipIf(skipUnlessAvailable(SUITE, missing))(SUITE, () => {
   });
 
   it("passes servers that keep to the lab's policy", async () => {
-    const [result] = await tlsPolicy.run(hostContext(plan, ports.strict, join(dir, "server.crt")));
+    const [result] = await tlsPolicy.run(hostContext(plan, ports.strict, join(dir, "server.crt")), () => {});
     expect(result!.status, result!.saw).toBe("pass");
     expect(result!.saw).toBe(
       [
@@ -145,7 +145,7 @@ describe.skipIf(skipUnlessAvailable(SUITE, missing))(SUITE, () => {
   });
 
   it("fails a server that accepts TLS 1.1 and suites the lab does not list, naming them", async () => {
-    const [result] = await tlsPolicy.run(hostContext(plan, ports.lax, join(dir, "server.crt")));
+    const [result] = await tlsPolicy.run(hostContext(plan, ports.lax, join(dir, "server.crt")), () => {});
     expect(result!.status).toBe("fail");
     expect(result!.reason).toMatch(/^API server TLS 1\.1: accepted \(TLSv1\.1, \S+\); API server TLS 1\.2, other suites: accepted \(TLSv1\.2, \S+\); kubelet TLS 1\.1: accepted/);
     expect(result!.hint).toContain("--tls-min-version and --tls-cipher-suites");

@@ -68,6 +68,7 @@ describe.each(nodeCases)("$id / $name", ({ plan, node }) => {
     expect(c.hostnameOverride).toBe(node.name);
     expect(c.clientConnection).toEqual({ kubeconfig: "/etc/kubernetes/kube-proxy.kubeconfig" });
     expect(c.conntrack).toEqual({ maxPerCore: 0, tcpEstablishedTimeout: "0s", tcpCloseWaitTimeout: "0s" });
+    expect(c.iptables).toEqual({ minSyncPeriod: "100ms" });
   });
 
   if (plan.network.overlay === "flannel") {
@@ -175,6 +176,8 @@ describe.skipIf(skipUnlessAvailable(PROXY_SUITE, proxyMissing))(PROXY_SUITE, () 
       hostnameOverride: node.name,
       clientConnection: { kubeconfig: "/etc/kubernetes/kube-proxy.kubeconfig" },
       conntrack: { maxPerCore: 0, tcpEstablishedTimeout: "0s", tcpCloseWaitTimeout: "0s" },
+      // As kube-proxy runs it, after its defaults: a 0s here would have become 1s.
+      iptables: { minSyncPeriod: "100ms" },
     });
   });
 

@@ -18,7 +18,7 @@ export function statusCommand(program: Command): void {
     .action(async (lab: string, _opts: unknown, cmd: Command) => {
       await reported(cmd, async (global) => {
         const state = await readLabState(new LabPaths(lab));
-        const provider = createProvider((state?.provider ?? "docker") as ProviderName);
+        const provider = await createProvider((state?.provider ?? "docker") as ProviderName);
         await provider.preflight();
         const s = await labStatus(lab, provider);
         printResult(global, s, () => {
