@@ -13,7 +13,6 @@ import type { LabContext } from "../pipeline/lab-context.js";
 import type { ExecResult } from "../providers/provider.js";
 import { lastLines, pollUntil, scaledTimeout } from "../pipeline/node-commands.js";
 
-
 /** The namespace check pods live in. */
 export const CHECK_NAMESPACE = "kubelab-checks";
 
@@ -57,7 +56,6 @@ export function toolboxPod(options: {
   check: string;
   run: string;
   command: string[];
-  restartPolicy: "Never" | "Always";
   nodeName?: string;
   labels?: Record<string, string>;
 }): Record<string, unknown> {
@@ -70,7 +68,9 @@ export function toolboxPod(options: {
       labels: { [CHECK_LABEL]: options.check, [RUN_LABEL]: options.run, ...options.labels },
     },
     spec: {
-      restartPolicy: options.restartPolicy,
+      // Never restarted: after a node boots again, kubelet does not start the pods of earlier runs
+      // (which the next run deletes) while it starts that run's own.
+      restartPolicy: "Never",
       serviceAccountName: CHECK_SERVICE_ACCOUNT,
       automountServiceAccountToken: false,
       terminationGracePeriodSeconds: 0,

@@ -27,7 +27,6 @@ export const clusterIpService: Check = {
       name,
       check: clusterIpService.id,
       run: suffix,
-      restartPolicy: "Always",
       labels: { app: name },
       command: ["sh", "-c", `mkdir -p /www && echo '${token}' > /www/index.html && exec httpd -f -p ${PORT} -h /www`],
     });

@@ -38,7 +38,7 @@ export async function idlePods(
   const suffix = runSuffix();
   const names = nodes.map((n) => `${check.id}-${n.name}-${suffix}`);
   await applyObjects(ctx, [
-    ...nodes.map((n, i) => toolboxPod({ name: names[i]!, check: check.id, run: suffix, command: ["sleep", "3600"], restartPolicy: "Never", nodeName: n.name })),
+    ...nodes.map((n, i) => toolboxPod({ name: names[i]!, check: check.id, run: suffix, command: ["sleep", "3600"], nodeName: n.name })),
     ...extra(suffix),
   ]);
   podsApplied();

@@ -164,7 +164,7 @@ export const dnsCheck: Check = {
     const cleaned = cleanUp(ctx, dnsCheck.id, suffix);
     const podName = `dns-${suffix}`;
     await applyObjects(ctx, [
-      toolboxPod({ name: podName, check: dnsCheck.id, run: suffix, command: ["nslookup", name], restartPolicy: "Never", nodeName: adminNode(plan).kubelet ? adminNode(plan).name : undefined }),
+      toolboxPod({ name: podName, check: dnsCheck.id, run: suffix, command: ["nslookup", name], nodeName: adminNode(plan).kubelet ? adminNode(plan).name : undefined }),
     ]);
     const { pod } = await waitForPod(ctx, podName, ["Succeeded", "Failed"], 60_000);
     await cleaned;

@@ -26,12 +26,12 @@ export const podLogs: Check = {
     await applyObjects(
       ctx,
       pods.map((p) =>
-        toolboxPod({ name: p.name, check: podLogs.id, run: suffix, command: ["echo", p.token], restartPolicy: "Never", nodeName: p.node }),
+        toolboxPod({ name: p.name, check: podLogs.id, run: suffix, command: ["echo", p.token], nodeName: p.node }),
       ),
     );
     podsApplied();
-    await cleanUp(ctx, podLogs.id, suffix);
-    return Promise.all(
+    const cleaned = cleanUp(ctx, podLogs.id, suffix);
+    const results = await Promise.all(
       pods.map(async (p) => {
         const ran = shellLine(["kubectl", "logs", "-n", CHECK_NAMESPACE, p.name]);
         const { pod, ok } = await waitForPod(ctx, p.name, ["Succeeded", "Failed"], 60_000);
@@ -56,5 +56,7 @@ export const podLogs: Check = {
         });
       }),
     );
+    await cleaned;
+    return results;
   },
 };
