@@ -3,8 +3,7 @@
  * ever sees a whole version of the file; and a state record that is somehow cut short reads as
  * absent rather than as half a lab.
  */
-import { mkdtemp, readFile, readdir, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { readFile, readdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { execa } from "execa";
 import { describe, expect, it } from "vitest";
@@ -12,13 +11,14 @@ import { writeFileAtomic } from "../src/atomic-write.js";
 import { LabPaths } from "../src/lab-paths.js";
 import { readLabState } from "../src/lab-state.js";
 import { packagePath } from "../src/package-root.js";
+import { scratchDir } from "./scratch-dir.js";
 
 /** A version of a big record: every byte says which version it is. */
 const version = (n: number): string => JSON.stringify({ n, pad: String(n % 10).repeat(512 * 1024) });
 
 describe("writeFileAtomic", () => {
   it("never lets a reader see a half-written file", async () => {
-    const file = join(await mkdtemp(join(tmpdir(), "kubelab-atomic-")), "state.json");
+    const file = join(await scratchDir("kubelab-atomic-"), "state.json");
     await writeFileAtomic(file, version(0));
     let writing = true;
     const writer = (async () => {
@@ -36,7 +36,7 @@ describe("writeFileAtomic", () => {
   });
 
   it("leaves a whole version behind when its writer is killed with -9 midway", async () => {
-    const dir = await mkdtemp(join(tmpdir(), "kubelab-atomic-"));
+    const dir = await scratchDir("kubelab-atomic-");
     const file = join(dir, "state.json");
     const script = `const { writeFileAtomic } = await import(${JSON.stringify(packagePath("dist", "atomic-write.js"))});
 for (let n = 1; ; n++) await writeFileAtomic(${JSON.stringify(file)}, JSON.stringify({ n, pad: String(n % 10).repeat(512 * 1024) }));`;
@@ -52,7 +52,7 @@ for (let n = 1; ; n++) await writeFileAtomic(${JSON.stringify(file)}, JSON.strin
   });
 
   it("reads a state record cut short as no state at all", async () => {
-    const home = await mkdtemp(join(tmpdir(), "kubelab-atomic-"));
+    const home = await scratchDir("kubelab-atomic-");
     const paths = new LabPaths("cut", { KUBELAB_HOME: home });
     await writeFileAtomic(paths.stateFile, JSON.stringify({ lab: "cut", provider: "docker", phase: "up" }));
     expect(await readLabState(paths)).toMatchObject({ lab: "cut" });

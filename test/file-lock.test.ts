@@ -2,13 +2,13 @@
  * The lock between kubelab processes, with real processes: a live holder makes the second taker
  * wait or fail; a holder killed with -9 leaves a lock that is taken over at once; a release frees it.
  */
-import { mkdtemp, readFile, stat } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { readFile, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { execa } from "execa";
 import { afterEach, describe, expect, it } from "vitest";
 import { lockFile } from "../src/file-lock.js";
 import { packagePath } from "../src/package-root.js";
+import { scratchDir } from "./scratch-dir.js";
 
 /**
  * A separate Node process that takes the lock and holds it until killed (wrapped: a returned
@@ -34,7 +34,7 @@ afterEach(() => {
 
 describe("lockFile", () => {
   it("refuses while a live process holds it, naming that process", async () => {
-    const file = join(await mkdtemp(join(tmpdir(), "kubelab-lock-")), "lock");
+    const file = join(await scratchDir("kubelab-lock-"), "lock");
     const { child } = await holder(file);
     children.push(child);
     const seen: number[] = [];
@@ -48,7 +48,7 @@ describe("lockFile", () => {
   });
 
   it("takes over at once a lock whose holder was killed with -9", async () => {
-    const file = join(await mkdtemp(join(tmpdir(), "kubelab-lock-")), "lock");
+    const file = join(await scratchDir("kubelab-lock-"), "lock");
     const { child } = await holder(file);
     child.kill("SIGKILL");
     await child;
@@ -63,7 +63,7 @@ describe("lockFile", () => {
   });
 
   it("waits for the holder when asked to, and gets the lock once it is released", async () => {
-    const file = join(await mkdtemp(join(tmpdir(), "kubelab-lock-")), "lock");
+    const file = join(await scratchDir("kubelab-lock-"), "lock");
     const first = await lockFile(file, "up", async () => 0);
     let waited = 0;
     setTimeout(() => void first.release(), 200);

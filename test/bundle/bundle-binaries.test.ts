@@ -5,8 +5,7 @@
  * component version whose cached bits differ is named with both hashes, and the custom binaries
  * given again must be exactly those the lab ran.
  */
-import { chmod, mkdir, mkdtemp, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { chmod, mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { ArtifactCache } from "../../src/artifacts/artifact-cache.js";
@@ -15,6 +14,7 @@ import { sha256File } from "../../src/artifacts/file-hash.js";
 import type { ArtifactSource } from "../../src/artifacts/resolve-artifacts.js";
 import { cacheMismatches, importedCustomBinaries, recordedBinaries } from "../../src/bundle/bundle-binaries.js";
 import { UserError } from "../../src/errors.js";
+import { scratchDir } from "../scratch-dir.js";
 
 let dir: string;
 let cache: ArtifactCache;
@@ -31,7 +31,7 @@ async function binary(folder: string, name: string, text: string): Promise<strin
 }
 
 beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), "kubelab-bundle-binaries-"));
+  dir = await scratchDir("kubelab-bundle-binaries-");
   cache = new ArtifactCache(join(dir, "cache"));
   const k8s = new Map<string, string>();
   for (const b of COMPONENT_BINARIES.kubernetes) k8s.set(b, await binary(join(dir, "k8s"), b, `${b} v1.20.2`));

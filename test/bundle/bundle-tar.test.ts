@@ -6,14 +6,14 @@
  * folder, nothing) is refused with a clear error and exit code 2.
  */
 import { randomBytes } from "node:crypto";
-import { mkdir, mkdtemp, readdir, readFile, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { mkdir, readdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import { execa } from "execa";
 import { beforeEach, describe, expect, it } from "vitest";
 import { readBundle, writeBundle, type BundleEntry } from "../../src/bundle/bundle-tar.js";
 import { UserError } from "../../src/errors.js";
+import { scratchDir } from "../scratch-dir.js";
 
 const ENTRIES: BundleEntry[] = [
   { name: "bundle.json", content: '{"format":"kubelab-bundle"}\n' },
@@ -25,7 +25,7 @@ const OPTIONS = { replace: false, mtime: new Date("2026-01-02T03:04:05Z") };
 
 let dir: string;
 beforeEach(async () => {
-  dir = await mkdtemp(join(tmpdir(), "kubelab-bundle-tar-"));
+  dir = await scratchDir("kubelab-bundle-tar-");
 });
 
 /** The error a promise rejects with. */

@@ -2,12 +2,11 @@
  * Free disk: measured per file system as df(1) measures it, locations on one file system adding
  * up their needs, and the verdict's thresholds.
  */
-import { mkdtemp } from "node:fs/promises";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { execa } from "execa";
 import { describe, expect, it } from "vitest";
 import { diskVerdict, measureDisk } from "../../src/doctor/disk.js";
+import { scratchDir } from "../scratch-dir.js";
 
 /** df's available MiB for a path. */
 async function dfAvailableMiB(path: string): Promise<number> {
@@ -17,7 +16,7 @@ async function dfAvailableMiB(path: string): Promise<number> {
 
 describe("measureDisk", () => {
   it("groups locations by file system, measures a folder not made yet at its nearest parent, and agrees with df", async () => {
-    const dir = await mkdtemp(join(tmpdir(), "kubelab-disk-"));
+    const dir = await scratchDir("kubelab-disk-");
     const groups = await measureDisk([
       { label: "state", path: join(dir, "state", "kubelab"), needMiB: 100 },
       { label: "cache", path: dir, needMiB: 1536 },

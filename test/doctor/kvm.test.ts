@@ -2,12 +2,12 @@
  * The KVM checks: the /dev/kvm verdict and its fix on real files' facts (owners and modes set as
  * udev and a bare /dev leave them), and the checks on this machine, where KVM does not work.
  */
-import { chmod, chown, mkdtemp, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { chmod, chown, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { kvmChecks, kvmDeviceVerdict, kvmPermissionFix, type NamedIdentity } from "../../src/doctor/kvm.js";
 import { deviceFacts, type DeviceFacts } from "../../src/providers/vagrant/kvm-device.js";
+import { scratchDir } from "../scratch-dir.js";
 
 const KVM_GID = 108;
 const root: NamedIdentity = { uid: 0, gids: [0], name: "root" };
@@ -26,7 +26,7 @@ describe.skipIf(process.getuid?.() !== 0)("kvmDeviceVerdict on real file facts (
   };
 
   beforeAll(async () => {
-    dir = await mkdtemp(join(tmpdir(), "kubelab-kvm-verdict-"));
+    dir = await scratchDir("kubelab-kvm-verdict-");
   });
 
   it("0600 root:root (no udev): root can open it but libvirt's QEMU cannot, which makes libvirt slow", async () => {

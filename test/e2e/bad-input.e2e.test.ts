@@ -3,11 +3,11 @@
  * first node exists nothing is left behind; a failure midway keeps the nodes, says how to read
  * their logs and how to remove them, and `lab down` then removes everything.
  */
-import { mkdtemp, rm, stat } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { rm, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { e2eSkipReason, importTestArtifacts, isolatedEnv, jsonLines, lab, labelled, labFileCopy, TEST_ARTIFACTS } from "./support.js";
+import { scratchDir } from "../scratch-dir.js";
 
 const skip = await e2eSkipReason("bad input");
 
@@ -54,7 +54,7 @@ describe.skipIf(skip)("bad input and failures", () => {
   });
 
   it("names missing binaries and the commands that provide them, and makes nothing", async () => {
-    const cache = await mkdtemp(join(tmpdir(), "kubelab-empty-cache-"));
+    const cache = await scratchDir("kubelab-empty-cache-");
     // A mirror on a closed port: the download fails here as it would offline.
     const file = await labFileCopy("coreos-single", "e2e-nobinaries", [["cniVersion: v1.1.1", "cniVersion: v1.1.1\n  mirror: http://127.0.0.1:9"]]);
     const r = await lab(["up", file], { ...env, KUBELAB_CACHE: cache });

@@ -15,7 +15,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { CheckResult, Diagnosis } from "../../src/pipeline/events.js";
-import { e2eSkipReason, importTestArtifacts, isolatedEnv, jsonLines, lab, labelled, labFileCopy, scratchDir, type CliResult } from "./support.js";
+import { e2eSkipReason, importTestArtifacts, isolatedEnv, jsonLines, lab, labelled, labFileCopy, type CliResult } from "./support.js";
+import { scratchDir } from "../scratch-dir.js";
 
 const skip = await e2eSkipReason("fault drills");
 

@@ -19,7 +19,8 @@ import { labFromState } from "../../src/lab/lab-from-state.js";
 import type { CheckResult } from "../../src/pipeline/events.js";
 import { bootUnits } from "../../src/render/boot-units.js";
 import { tarEntries } from "../bundle/tar-entries.js";
-import { e2eSkipReason, fedoraOverlayVariant, importTestArtifacts, isolatedEnv, jsonLines, lab, labelled, labFileCopy, scratchDir, type CliResult } from "./support.js";
+import { e2eSkipReason, fedoraOverlayVariant, importTestArtifacts, isolatedEnv, jsonLines, lab, labelled, labFileCopy, type CliResult } from "./support.js";
+import { scratchDir } from "../scratch-dir.js";
 
 const skip = await e2eSkipReason("fedora-multi");
 

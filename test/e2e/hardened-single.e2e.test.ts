@@ -20,7 +20,8 @@ import { TOOLBOX_IMAGE } from "../../src/images/image-names.js";
 import type { CheckResult } from "../../src/pipeline/events.js";
 import { exec } from "../../src/pipeline/node-commands.js";
 import { tarEntries } from "../bundle/tar-entries.js";
-import { e2eSkipReason, importTestArtifacts, isolatedEnv, jsonLines, lab, labContext, labelled, labFileCopy, scratchDir, type CliResult } from "./support.js";
+import { e2eSkipReason, importTestArtifacts, isolatedEnv, jsonLines, lab, labContext, labelled, labFileCopy, type CliResult } from "./support.js";
+import { scratchDir } from "../scratch-dir.js";
 
 const NAME = "hardened-e2e";
 const NODE = "hard1";

@@ -6,16 +6,16 @@
  * KUBELAB_E2E=required (CI) they fail instead.
  */
 import { createHash } from "node:crypto";
-import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
-import { homedir, tmpdir } from "node:os";
+import { readdir, readFile, writeFile } from "node:fs/promises";
+import { homedir } from "node:os";
 import { join } from "node:path";
 import Docker from "dockerode";
 import { execa } from "execa";
-import { afterAll } from "vitest";
 import { labFromState } from "../../src/lab/lab-from-state.js";
 import { bootUnits } from "../../src/render/boot-units.js";
 import { packagePath } from "../../src/package-root.js";
 import type { LabContext } from "../../src/pipeline/lab-context.js";
+import { scratchDir } from "../scratch-dir.js";
 
 /** The folder of Kubernetes test binaries (built by ../shared/scripts/k8s-test-artifacts). */
 export const TEST_ARTIFACTS = process.env.KUBELAB_TEST_ARTIFACTS ?? join(homedir(), ".cache", "k8s-test-artifacts", "v1.20.2");
@@ -46,18 +46,6 @@ export async function e2eSkipReason(suite: string): Promise<string | undefined> 
   return blocker;
 }
 
-/** The temporary folders this test file made, removed when the file's tests are done. */
-const scratchDirs: string[] = [];
-afterAll(async () => {
-  await Promise.all(scratchDirs.splice(0).map((dir) => rm(dir, { recursive: true, force: true })));
-});
-
-/** A temporary folder, removed after the test file's last test (and after its labs are down). */
-export async function scratchDir(prefix: string): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), prefix));
-  scratchDirs.push(dir);
-  return dir;
-}
 
 /** An isolated state home for one suite (the artifact cache and node image are shared). */
 export async function isolatedEnv(): Promise<NodeJS.ProcessEnv> {

@@ -5,13 +5,13 @@
  * exercises the whole QMP conversation. No QEMU process may be left behind.
  */
 import { spawnSync } from "node:child_process";
-import { readdir, readFile, mkdtemp, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { readdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { packagePath } from "../../../src/package-root.js";
 import { detectAcceleration, qemuBinary } from "../../../src/providers/vagrant/acceleration.js";
 import { describeDevice, deviceFacts } from "../../../src/providers/vagrant/kvm-device.js";
+import { scratchDir } from "../../scratch-dir.js";
 
 /** Command lines of running QEMU processes started by the probe. */
 async function probeProcesses(): Promise<string[]> {
@@ -60,7 +60,7 @@ describe("detectAcceleration", () => {
   });
 
   it("says when the device is not a character device", async () => {
-    const dir = await mkdtemp(join(tmpdir(), "kubelab-acc-"));
+    const dir = await scratchDir("kubelab-acc-");
     await writeFile(join(dir, "kvm"), "");
     expect(await detectAcceleration({ device: join(dir, "kvm") })).toEqual({ driver: "qemu", reason: `${join(dir, "kvm")} is not a character device` });
   });

@@ -3,12 +3,12 @@
  * compared with what the kernel says when a process with that identity opens the file.
  */
 import { spawnSync } from "node:child_process";
-import { chmod, chown, mkdtemp, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { chmod, chown, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { execa } from "execa";
 import { beforeAll, describe, expect, it } from "vitest";
 import { canOpenReadWrite, currentIdentity, describeDevice, deviceFacts, groupId, type Identity } from "../../../src/providers/vagrant/kvm-device.js";
+import { scratchDir } from "../../scratch-dir.js";
 
 const isRoot = process.getuid?.() === 0;
 
@@ -26,7 +26,7 @@ describe("deviceFacts", () => {
   });
 
   it("says a regular file is not a character device, and a missing path is undefined", async () => {
-    const dir = await mkdtemp(join(tmpdir(), "kubelab-kvm-"));
+    const dir = await scratchDir("kubelab-kvm-");
     await writeFile(join(dir, "kvm"), "");
     expect((await deviceFacts(join(dir, "kvm")))?.charDevice).toBe(false);
     expect(await deviceFacts(join(dir, "missing"))).toBeUndefined();
@@ -58,7 +58,7 @@ describe.skipIf(!isRoot)("canOpenReadWrite agrees with the kernel (needs root to
   let file: string;
 
   beforeAll(async () => {
-    const dir = await mkdtemp(join(tmpdir(), "kubelab-kvm-perm-"));
+    const dir = await scratchDir("kubelab-kvm-perm-");
     await chmod(dir, 0o755);
     file = join(dir, "kvm");
     await writeFile(file, "");
