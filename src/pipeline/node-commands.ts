@@ -98,13 +98,16 @@ const POLL_SCRIPT = [
  * resolves with the last try, its stdout and stderr together in `stdout`.
  *
  * The tries run inside the node, a few seconds' worth per exec: one exec per try (a dozen a
- * second while a lab starts) took CPU from the very components being waited for.
+ * second while a lab starts) took CPU from the very components being waited for. The pause between
+ * tries is scaled by the provider's slowdown: in a software-emulated VM each try costs that many
+ * times more, and tries 0.1 s apart starved etcd there (its health check timed out in CI).
  */
 export async function pollUntil(ctx: LabContext, node: string, argv: readonly string[], deadline: number, intervalMs = 250): Promise<ExecResult> {
+  const pause = (intervalMs * ctx.provider.slowdown) / 1000;
   for (;;) {
     ctx.signal.throwIfAborted();
-    const seconds = Math.max(1, Math.min(WAIT_ROUND_S, Math.ceil((deadline - Date.now()) / 1000)));
-    const last = await exec(ctx, node, ["sh", "-c", POLL_SCRIPT, "poll", String(seconds), String(intervalMs / 1000), ...argv]);
+    const seconds = Math.max(1, Math.min(WAIT_ROUND_S * ctx.provider.slowdown, Math.ceil((deadline - Date.now()) / 1000)));
+    const last = await exec(ctx, node, ["sh", "-c", POLL_SCRIPT, "poll", String(seconds), String(pause), ...argv]);
     ctx.signal.throwIfAborted();
     if (last.exitCode === 0 || Date.now() >= deadline) return last;
   }
