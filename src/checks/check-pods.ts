@@ -151,8 +151,25 @@ export async function applyObjects(ctx: LabContext, objects: Record<string, unkn
   return apply(ctx, objects, message);
 }
 
+/**
+ * Applies one run of a pod check: its objects, then `podsApplied` (the other checks wait for it),
+ * then the deletion of what earlier runs of the check left, which goes on while this run's pods
+ * start. Resolves with the objects as stored and that deletion, for the check to await.
+ */
+export async function startPods(
+  ctx: LabContext,
+  check: string,
+  run: string,
+  objects: Record<string, unknown>[],
+  podsApplied: () => void,
+): Promise<{ applied: AppliedObject[]; cleaned: Promise<void> }> {
+  const applied = await applyObjects(ctx, objects);
+  podsApplied();
+  return { applied, cleaned: cleanUp(ctx, check, run) };
+}
+
 /** Deletes what earlier runs of a check left (everything but run `keep`), without waiting. */
-export async function cleanUp(ctx: LabContext, check: string, keep: string): Promise<void> {
+async function cleanUp(ctx: LabContext, check: string, keep: string): Promise<void> {
   await tryKubectl(ctx, [
     "delete",
     "pods,services",

@@ -5,7 +5,7 @@
 import { shellLine } from "../errors.js";
 import { kubeletNodes } from "../plan/plan.js";
 import { lastLines, pollUntil, scaledTimeout } from "../pipeline/node-commands.js";
-import { applyObjects, CHECK_LABEL, CHECK_NAMESPACE, cleanUp, RUN_LABEL, podProblem, runSuffix, toolboxPod, waitForPod } from "./check-pods.js";
+import { CHECK_LABEL, CHECK_NAMESPACE, RUN_LABEL, podProblem, runSuffix, startPods, toolboxPod, waitForPod } from "./check-pods.js";
 import { checkResult, type Check } from "./check.js";
 
 const PORT = 8080;
@@ -36,9 +36,7 @@ export const clusterIpService: Check = {
       metadata: { name, namespace: CHECK_NAMESPACE, labels: { [CHECK_LABEL]: clusterIpService.id, [RUN_LABEL]: suffix } },
       spec: { type: "ClusterIP", selector: { app: name }, ports: [{ port: 80, targetPort: PORT }] },
     };
-    const applied = await applyObjects(ctx, [server, service]);
-    podsApplied();
-    const cleaned = cleanUp(ctx, clusterIpService.id, suffix);
+    const { applied, cleaned } = await startPods(ctx, clusterIpService.id, suffix, [server, service], podsApplied);
     const ip = applied.find((o) => o.kind === "Service")?.spec?.clusterIP ?? "";
     const { pod, ok } = await waitForPod(ctx, name, ["Running"], 60_000);
     await cleaned;

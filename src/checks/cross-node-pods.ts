@@ -7,7 +7,7 @@ import type { CheckResult } from "../pipeline/events.js";
 import { tryKubectl } from "../pipeline/kubectl.js";
 import type { LabContext } from "../pipeline/lab-context.js";
 import type { ExecResult } from "../providers/provider.js";
-import { applyObjects, CHECK_NAMESPACE, cleanUp, podProblem, runSuffix, toolboxPod, waitForPod } from "./check-pods.js";
+import { CHECK_NAMESPACE, podProblem, runSuffix, startPods, toolboxPod, waitForPod } from "./check-pods.js";
 
 /** The two nodes cross-node checks use: the first two that run pods. */
 export function crossNodePair(plan: Plan): [PlannedNode, PlannedNode] | undefined {
@@ -37,13 +37,13 @@ export async function idlePods(
   const started = Date.now();
   const suffix = runSuffix();
   const names = nodes.map((n) => `${check.id}-${n.name}-${suffix}`);
-  await applyObjects(ctx, [
-    ...nodes.map((n, i) => toolboxPod({ name: names[i]!, check: check.id, run: suffix, command: ["sleep", "3600"], nodeName: n.name })),
-    ...extra(suffix),
-  ]);
-  podsApplied();
-  // What earlier runs left goes away while these pods start.
-  const cleaned = cleanUp(ctx, check.id, suffix);
+  const { cleaned } = await startPods(
+    ctx,
+    check.id,
+    suffix,
+    [...nodes.map((n, i) => toolboxPod({ name: names[i]!, check: check.id, run: suffix, command: ["sleep", "3600"], nodeName: n.name })), ...extra(suffix)],
+    podsApplied,
+  );
   const waited = await Promise.all(names.map((name) => waitForPod(ctx, name, ["Running"], 60_000)));
   await cleaned;
   const failed: CheckResult[] = [];

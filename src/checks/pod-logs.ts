@@ -5,7 +5,7 @@
  */
 import { shellLine } from "../errors.js";
 import { kubeletNodes } from "../plan/plan.js";
-import { applyObjects, CHECK_NAMESPACE, cleanUp, podLogTail, podProblem, runSuffix, toolboxPod, waitForPod } from "./check-pods.js";
+import { CHECK_NAMESPACE, podLogTail, podProblem, runSuffix, startPods, toolboxPod, waitForPod } from "./check-pods.js";
 import { checkResult, type Check } from "./check.js";
 
 /** A pod's log read back. */
@@ -23,14 +23,13 @@ export const podLogs: Check = {
       name: `logs-${node.name}-${suffix}`,
       token: `kubelab pod on ${node.name} says ${suffix}`,
     }));
-    await applyObjects(
+    const { cleaned } = await startPods(
       ctx,
-      pods.map((p) =>
-        toolboxPod({ name: p.name, check: podLogs.id, run: suffix, command: ["echo", p.token], nodeName: p.node }),
-      ),
+      podLogs.id,
+      suffix,
+      pods.map((p) => toolboxPod({ name: p.name, check: podLogs.id, run: suffix, command: ["echo", p.token], nodeName: p.node })),
+      podsApplied,
     );
-    podsApplied();
-    const cleaned = cleanUp(ctx, podLogs.id, suffix);
     const results = await Promise.all(
       pods.map(async (p) => {
         const ran = shellLine(["kubectl", "logs", "-n", CHECK_NAMESPACE, p.name]);

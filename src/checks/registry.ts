@@ -61,16 +61,23 @@ export const CHECKS: Record<CheckId, Check> = {
 /** How long the other checks wait at most for the checks that start pods to apply them. */
 const HEAD_START_MS = 2_000;
 
+/** Runs the lab's checks (those of `ids` that apply to it) at the same time, as runCheckSet. */
+export function runChecks(ctx: LabContext, ids: readonly CheckId[]): Promise<CheckResult[]> {
+  return runCheckSet(
+    ctx,
+    ids.map((id) => CHECKS[id]).filter((c) => c.appliesTo(ctx.plan)),
+  );
+}
+
 /**
- * Runs the lab's checks at the same time, emitting each result as it comes.
+ * Runs checks at the same time, emitting each result as it comes.
  *
  * The checks that start pods go first, alone: their pods take the longest to run, and alone their
  * applies are answered in a fraction of the time they take behind a dozen other commands. The
- * others start once each of those has applied its pods (or ended), or after 2 s at most, so that
- * a slow API server delays nothing else for long.
+ * others start once each of those has applied its pods (or ended), or after 2 s at most (scaled by
+ * the provider's slowdown), so that a slow API server delays nothing else for long.
  */
-export async function runChecks(ctx: LabContext, ids: readonly CheckId[]): Promise<CheckResult[]> {
-  const checks = ids.map((id) => CHECKS[id]).filter((c) => c.appliesTo(ctx.plan));
+export async function runCheckSet(ctx: LabContext, checks: readonly Check[]): Promise<CheckResult[]> {
   let open = (): void => {};
   const headStart = new Promise<void>((resolve) => (open = resolve));
   let applying = checks.filter((c) => c.startsPods).length;
