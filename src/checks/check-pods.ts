@@ -5,10 +5,10 @@
  */
 import { randomBytes } from "node:crypto";
 import { stringify } from "yaml";
-import { CommandError, shellLine } from "../errors.js";
+import { CommandError } from "../errors.js";
 import { TOOLBOX_IMAGE } from "../images/image-names.js";
 import { adminNode } from "../plan/plan.js";
-import { requestArgv, tryKubectl } from "../pipeline/kubectl.js";
+import { tryKubectl, watchArgv } from "../pipeline/kubectl.js";
 import type { LabContext } from "../pipeline/lab-context.js";
 import type { ExecResult } from "../providers/provider.js";
 import { lastLines, pollUntil, scaledTimeout } from "../pipeline/node-commands.js";
@@ -192,19 +192,24 @@ export async function getPod(ctx: LabContext, name: string): Promise<PodInfo | u
 const STUCK_REASONS = ["ErrImagePull", "ImagePullBackOff", "ErrImageNeverPull", "CrashLoopBackOff", "CreateContainerConfigError", "InvalidImageName"];
 
 /**
- * A command that exits 0 once the pod is in one of `phases` or stuck: one `kubectl get` for the
- * pod's phase and its containers' waiting reasons, matched word by word.
+ * A command that exits 0 once the pod is in one of `phases` or stuck, watching it for `seconds`:
+ * its phase and its containers' waiting reasons, matched word by word.
  */
-function settledArgv(ctx: LabContext, name: string, phases: readonly string[]): string[] {
-  const get = requestArgv(ctx, ["get", "pod", name, "-n", CHECK_NAMESPACE, "-o", "jsonpath={.status.phase}{range .status.containerStatuses[*]} {.state.waiting.reason}{end}"]);
-  return ["sh", "-c", `s=" $(${shellLine(get)}) "; for w in ${[...phases, ...STUCK_REASONS].join(" ")}; do case "$s" in *" $w "*) exit 0;; esac; done; exit 1`];
+function settledArgv(name: string, phases: readonly string[], seconds: number): string[] {
+  const words = [...phases, ...STUCK_REASONS].map((w) => `*" ${w} "*`).join("|");
+  return watchArgv(
+    ["pod", name, "-n", CHECK_NAMESPACE],
+    "{{.status.phase}}{{range .status.containerStatuses}} {{with .state.waiting}}{{.reason}}{{end}}{{end}}",
+    `case " $line " in ${words}) true;; *) false;; esac`,
+    seconds,
+  );
 }
 
 /**
  * Waits until the pod is in one of `phases` (and, Running, has its IP); resolves with the last
- * pod seen and whether it got there. The polling runs inside the admin node, a few seconds per
+ * pod seen and whether it got there. A watch runs inside the admin node, a few seconds per
  * round; between rounds this gives up early on a pod that will not start (its image cannot be had,
- * it keeps crashing, its node is gone or not Ready).
+ * it keeps crashing, its node is gone or stays not Ready).
  */
 export async function waitForPod(
   ctx: LabContext,
@@ -215,15 +220,23 @@ export async function waitForPod(
   const started = Date.now();
   const deadline = started + scaledTimeout(timeoutMs, ctx);
   const done = (p: PodInfo): boolean => phases.includes(p.status.phase ?? "") && (p.status.phase !== "Running" || Boolean(p.status.podIP));
+  // How long a pod may stay Pending, and then its node not Ready, before this gives up on it (a
+  // node can turn NotReady for a while and back when its kubelet is starved, e.g. under emulation).
+  const grace = scaledTimeout(5_000, ctx);
+  let notReadySince: number | undefined;
   let pod: PodInfo | undefined;
   while (Date.now() < deadline) {
-    // A pod starts in about a second: look every 0.1 s.
-    await pollUntil(ctx, adminNode(ctx.plan).name, settledArgv(ctx, name, phases), Math.min(deadline, Date.now() + 5_000), 100);
+    // Watched a few seconds at a time inside the node (one kubectl, not one per try).
+    const round = Math.min(deadline, Date.now() + 5_000);
+    await pollUntil(ctx, adminNode(ctx.plan).name, settledArgv(name, phases, Math.max(1, Math.ceil((round - Date.now()) / 1000))), round, 100);
     pod = await getPod(ctx, name);
     if (pod && done(pod)) return { pod, ok: true };
     if (pod && isStuck(pod)) break;
-    // A pod bound to a node that is gone or not Ready will not start: say so rather than wait.
-    if (pod?.spec.nodeName && pod.status.phase === "Pending" && Date.now() - started > 5000 && !(await nodeReady(ctx, pod.spec.nodeName))) break;
+    // A pod bound to a node that is gone or stays not Ready will not start: say so rather than wait.
+    if (pod?.spec.nodeName && pod.status.phase === "Pending" && Date.now() - started > grace) {
+      if (await nodeReady(ctx, pod.spec.nodeName)) notReadySince = undefined;
+      else if (Date.now() - (notReadySince ??= Date.now()) >= grace) break;
+    }
     await new Promise((r) => setTimeout(r, 100));
   }
   return { pod, ok: false };

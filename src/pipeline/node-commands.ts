@@ -55,6 +55,8 @@ export interface WaitSpec {
   what: string;
   /** A command that exits 0 once it is done. */
   argv: string[];
+  /** The command a timeout names, when argv is a helper script around it (e.g. a watch). */
+  shown?: string[];
   /** Units whose journal explains a timeout. */
   units?: string[];
   /** The node those units run on, when it is not `node`. */
@@ -79,6 +81,11 @@ export function scaledTimeout(ms: number, ctx: Pick<LabContext, "provider">, env
 
 /** How long a wait polls inside the node before it reports back (and sees an abort). */
 const WAIT_ROUND_S = 5;
+
+/** How long one round of a wait lasts on the provider's nodes, in seconds (e.g. a watch's). */
+export function waitRoundSeconds(ctx: Pick<LabContext, "provider">): number {
+  return WAIT_ROUND_S * ctx.provider.slowdown;
+}
 
 /**
  * `sh -c` script: runs "$@" every $2 seconds until it exits 0 or $1 seconds have passed, then
@@ -106,7 +113,7 @@ export async function pollUntil(ctx: LabContext, node: string, argv: readonly st
   const pause = (intervalMs * ctx.provider.slowdown) / 1000;
   for (;;) {
     ctx.signal.throwIfAborted();
-    const seconds = Math.max(1, Math.min(WAIT_ROUND_S * ctx.provider.slowdown, Math.ceil((deadline - Date.now()) / 1000)));
+    const seconds = Math.max(1, Math.min(waitRoundSeconds(ctx), Math.ceil((deadline - Date.now()) / 1000)));
     const last = await exec(ctx, node, ["sh", "-c", POLL_SCRIPT, "poll", String(seconds), String(pause), ...argv]);
     ctx.signal.throwIfAborted();
     if (last.exitCode === 0 || Date.now() >= deadline) return last;
@@ -125,7 +132,7 @@ export async function waitFor(ctx: LabContext, spec: WaitSpec): Promise<void> {
   const units = spec.units?.length ? ` (${spec.units.join(", ")} on ${spec.unitsNode ?? spec.node})` : "";
   throw new CommandError(
     `failed to ${spec.step}: timed out after ${Math.round(timeoutMs / 1000)}s waiting for ${spec.what} on node ${spec.node}${units}`,
-    { command: shellLine(spec.argv), where: spec.node, exitCode: last.exitCode, output: lastLines(`${last.stdout}${last.stderr}`) },
+    { command: shellLine(spec.shown ?? spec.argv), where: spec.node, exitCode: last.exitCode, output: lastLines(`${last.stdout}${last.stderr}`) },
     {
       hint:
         spec.hint ??

@@ -84,6 +84,11 @@ export function kubeletConfig(plan: Plan, node: PlannedNode): string {
     // check has run, as NotReady; with the default 10s it stays so for 10s. Status is only sent
     // when it changed (the node lease is the heartbeat), so checking every 2s costs little.
     nodeStatusUpdateFrequency: "2s",
+    // Requests to the API server per second (and burst): before 1.27 the defaults were 5 (10).
+    // When kubelet starts again, its node, lease, static pods, every pod's status and events queue
+    // behind that limit, 0.2 s apart, and a new pod's status reached the API 2 s after it ran.
+    // 1.27 made 50 (100) the defaults (kubernetes/kubernetes#116121); older versions get them here.
+    ...(atLeast(plan.kubernetes, 1, 27) ? {} : { kubeAPIQPS: 50, kubeAPIBurst: 100 }),
     // Its client certificate renewed (signed by the controller manager) before it expires.
     ...(tlsBootstrap(plan) ? { rotateCertificates: true } : {}),
     ...kubeletTlsConfig(plan),

@@ -15,6 +15,8 @@ import { corednsImage } from "../../src/addons/coredns.js";
 import { dig } from "../../src/checks/dns.js";
 import { buildFillerImage } from "../../src/bench/filler-image.js";
 import { hasImage } from "../../src/images/docker-engine.js";
+import { TOOLBOX_IMAGE } from "../../src/images/image-names.js";
+import { kubectlArgv, watchArgv } from "../../src/pipeline/kubectl.js";
 import type { CheckResult } from "../../src/pipeline/events.js";
 import {
   e2eSkipReason,
@@ -295,6 +297,36 @@ describe.skipIf(skip)("coreos-single on Docker", () => {
     expect(back.exitCode, back.all).toBe(0);
     expect((await lab(["exec", NAME, "core1", "--", "grep", "clusterDomain", "/etc/kubernetes/kubelet-config.yaml"], env)).stdout).toContain("cluster.local");
   }, 240_000);
+
+  it("waits on one kubectl watch: ends at the first line that passes, leaves no kubectl behind, and says the last line when the watch ends", async () => {
+    const kubectlIn = (args: string[]) => lab(["exec", NAME, "core1", "--", ...kubectlArgv(args)], env);
+    const pod = "e2e-watched";
+    expect((await kubectlIn(["run", pod, "--image", TOOLBOX_IMAGE, "--restart=Never", "--command", "--", "sleep", "300"])).exitCode).toBe(0);
+    try {
+      const started = Date.now();
+      const running = await lab(["exec", NAME, "core1", "--", ...watchArgv(["pod", pod], "{{.status.phase}}", '[ "$line" = Running ]', 30)], env);
+      expect(running.exitCode, running.all).toBe(0);
+      expect(running.stdout.trim()).toBe("Running");
+      expect(Date.now() - started).toBeLessThan(20_000);
+      // The watch was ended, not left running (nor any kubectl of it).
+      const left = await lab(["exec", NAME, "core1", "--", "sh", "-c", `pgrep -fa "get pod [${pod[0]}]${pod.slice(1)}" || true`], env);
+      expect(left.stdout.trim()).toBe("");
+
+      // A line that never comes: the watch ends after its seconds, with the last line seen.
+      const timed = Date.now();
+      const never = await lab(["exec", NAME, "core1", "--", ...watchArgv(["pod", pod], "{{.status.phase}}", '[ "$line" = Succeeded ]', 2)], env);
+      expect(never.exitCode).toBe(1);
+      expect(never.stdout.trim()).toBe("Running");
+      expect(Date.now() - timed).toBeGreaterThanOrEqual(1_900);
+
+      // kubectl's error is said, and never passes the test (not even one that passes any line).
+      const missing = await lab(["exec", NAME, "core1", "--", ...watchArgv(["pod", "e2e-no-such-pod"], "{{.status.phase}}", "true", 5)], env);
+      expect(missing.exitCode).toBe(1);
+      expect(missing.stdout).toContain('pods "e2e-no-such-pod" not found');
+    } finally {
+      await kubectlIn(["delete", "pod", pod, "--wait=false"]);
+    }
+  }, 120_000);
 
   it("stops keeping its node, and starts again with every check back green", async () => {
     const pkiBefore = (await labFingerprint(NAME, env)).pki;

@@ -21,6 +21,7 @@ import type { Plan, PlannedNode } from "../../src/plan/plan.js";
 import { cniConfig } from "../../src/render/cni-config.js";
 import { kubeProxyConfig } from "../../src/render/kube-proxy.js";
 import { kubeletConfig } from "../../src/render/kubelet.js";
+import { atLeast } from "../../src/plan/kube-version.js";
 import { CNI_CONF_FILE } from "../../src/render/node-layout.js";
 import { execStart, fakeNodeFiles, fileAt, renderCases, text, v1202Cases } from "./lab-fixtures.js";
 import { artifactBin, failWhenMissing, findNodeImage, missingBinaries, skipUnlessAvailable } from "./real-tools.js";
@@ -57,6 +58,10 @@ describe.each(nodeCases)("$id / $name", ({ plan, node }) => {
     expect(c.failSwapOn).toBe(false);
     expect(c.evictionHard).toEqual({ "imagefs.available": "0%", "nodefs.available": "0%", "nodefs.inodesFree": "0%" });
     expect(c.imageGCHighThresholdPercent).toBe(100);
+    // The API request limits of 1.27 and later (5 and 10 before): on a restart, pods' statuses
+    // must not queue behind everything else kubelet sends.
+    const modern = atLeast(plan.kubernetes, 1, 27);
+    expect([c.kubeAPIQPS, c.kubeAPIBurst]).toEqual(modern ? [undefined, undefined] : [50, 100]);
   });
 
   it("KubeProxyConfiguration", () => {

@@ -9,8 +9,8 @@ import { networkAddress } from "../../plan/ipv4.js";
 import { FLANNEL_SUBNET_ENV } from "../../render/flannel.js";
 import type { LabContext } from "../lab-context.js";
 import { adminNode } from "../../plan/plan.js";
-import { kubectl, kubectlArgv } from "../kubectl.js";
-import { run, waitFor } from "../node-commands.js";
+import { kubectl, kubectlArgv, watchArgv } from "../kubectl.js";
+import { run, waitFor, waitRoundSeconds } from "../node-commands.js";
 import { forEachNode } from "../run-pipeline.js";
 import { commandAction, waitAction } from "../explanation.js";
 import type { Step } from "../step.js";
@@ -39,15 +39,19 @@ export function readyArgv(node: string): string[] {
   return ["sh", "-c", `${shellLine(kubectlArgv(["get", "node", node, "-o", `jsonpath={${READY_CONDITION}.status}`]))} | grep -qx True`];
 }
 
+/** go-template of a Node's Ready condition: its status and when its kubelet last posted it. */
+const READY_TEMPLATE = '{{range .status.conditions}}{{if eq .type "Ready"}}{{.status}} {{.lastHeartbeatTime}}{{end}}{{end}}';
+
 /**
- * Exits 0 once the node is Ready by a status its kubelet posted at `since` or later (seconds since
- * the epoch, by the node's clock, which stamps the status). Right after kubelet restarts, the Node
- * still shows the Ready of the kubelet before, and the new kubelet's first status may be NotReady
- * ("PLEG is not healthy: pleg has yet to be successful"), its next one coming 10 s later.
+ * Watches the node for `seconds`; exits 0 once it is Ready (by a status its kubelet posted at
+ * `since` or later, when given: seconds since the epoch, by the node's clock, which stamps the
+ * status). Right after kubelet restarts, the Node still shows the Ready of the kubelet before,
+ * and the new kubelet's first status may be NotReady ("PLEG is not healthy: pleg has yet to be
+ * successful"), its next one coming 10 s later.
  */
-export function readySinceArgv(node: string, since: number): string[] {
-  const condition = shellLine(kubectlArgv(["get", "node", node, "-o", `jsonpath={range ${READY_CONDITION}}{.status} {.lastHeartbeatTime}{end}`]));
-  return ["sh", "-c", `${condition} | { read -r status beat; [ "$status" = True ] && [ "$(date -d "$beat" +%s)" -ge ${since} ]; }`];
+export function readyWatchArgv(node: string, seconds: number, since?: number): string[] {
+  const fresh = since === undefined ? "" : ` && [ "$(date -d "$2" +%s)" -ge ${since} ]`;
+  return watchArgv(["node", node], READY_TEMPLATE, `set -- $line; [ "$1" = True ]${fresh}`, seconds);
 }
 
 /** kubectl's arguments giving a node its pod CIDR. */
@@ -114,7 +118,8 @@ export const podNetwork: Step = {
         step: "set up the pod network",
         node: adminNode(ctx.plan).name,
         what: `node ${node.name} to be Ready`,
-        argv: readyArgv(node.name),
+        argv: readyWatchArgv(node.name, waitRoundSeconds(ctx)),
+        shown: readyArgv(node.name),
         units: ["kubelet", "containerd"],
         unitsNode: node.name,
         timeoutMs: READY_TIMEOUT_MS,
