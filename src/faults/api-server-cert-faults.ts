@@ -41,6 +41,7 @@ function apiServerCertFault(
     ...fields,
     notApplicable: (_plan, node) => (node.controlPlane ? undefined : `${node.name} runs no API server`),
     defaultNode: (plan) => plan.api.servers[0],
+    cutsOffApi: true,
     async break(ctx, node) {
       await replaceApiServerCert(ctx, node, await issue(ctx));
       // The address every kubeconfig dials, through the load balancer when there is one.

@@ -28,4 +28,9 @@ export interface Fault {
   heal(ctx: LabContext, node: PlannedNode): Promise<void>;
   /** True when it takes an etcd member away from the others (which, with two members, loses the quorum). */
   readonly disturbsEtcd?: (node: PlannedNode) => boolean;
+  /**
+   * True when, while it is in effect, components lose the API server (it is down or refuses their
+   * TLS, or they cannot reach it), as they also do when etcd is disturbed: heal then restarts them.
+   */
+  readonly cutsOffApi?: boolean;
 }

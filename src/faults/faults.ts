@@ -38,6 +38,7 @@ export const controller: Fault = {
   expect: "with one controller every check that needs the API fails; with several, the others (and the load balancer) carry on",
   notApplicable: (_plan, node) => (node.controlPlane ? undefined : `${node.name} is not a controller`),
   defaultNode: (plan) => last(plan.api.servers),
+  cutsOffApi: true,
   async break(ctx, node) {
     for (const component of CONTROL_PLANE) await stopComponent(ctx, node.name, component);
   },
@@ -76,6 +77,7 @@ export const nodeNetwork: Fault = {
   notApplicable: (plan) => (plan.nodes.length > 1 ? undefined : "the lab has one node: there is no other node to cut it off from"),
   defaultNode: (plan) => last(kubeletNodes(plan)) ?? last(plan.nodes),
   disturbsEtcd: (node) => node.etcd,
+  cutsOffApi: true,
   async break(ctx, node) {
     await sh(
       ctx,

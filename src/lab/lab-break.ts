@@ -9,9 +9,11 @@ import type { Fault } from "../faults/fault.js";
 import { FAULTS } from "../faults/fault-list.js";
 import { readFaults, writeFaults, type FaultInEffect } from "../faults/faults-record.js";
 import type { LabContext } from "../pipeline/lab-context.js";
-import { restartApiServer, startKubeProxy } from "../pipeline/components.js";
-import { waitFor } from "../pipeline/node-commands.js";
+import { restartApiServer, startComponent, startKubeProxy } from "../pipeline/components.js";
+import { run, waitFor } from "../pipeline/node-commands.js";
+import { allSettledOrThrow } from "../pipeline/run-pipeline.js";
 import { waitForControlPlane } from "../pipeline/steps/start-control-plane.js";
+import { waitForKubelet } from "../pipeline/steps/wait-for-cluster.js";
 import { runAbortController } from "../pipeline/run-abort.js";
 import { readyArgv } from "../pipeline/steps/pod-network.js";
 import { adminNode, kubeletNodes } from "../plan/plan.js";
@@ -38,6 +40,30 @@ export interface LabHealResult {
 function reportedSinceArgv(node: string, since: string): string[] {
   const renewed = shellLine(kubectlArgv(["get", "lease", "-n", "kube-node-lease", node, "-o", "jsonpath={.spec.renewTime}"]));
   return ["sh", "-c", `r=$(${renewed} | cut -c1-19); ${shellLine(readyArgv(node))} && expr "$r" ">" "${since}" >/dev/null`];
+}
+
+/**
+ * Restarts every client of the API servers: controller managers, schedulers, kube-proxies and
+ * kubelets. Each of their watches that ended or failed while the API was away (down, refusing
+ * their TLS, out of reach, or without etcd) waits before it asks again: twice as long each time,
+ * up to 30 s, plus up to as much again at random; it starts again from 0.8 s only once a watch has
+ * lasted two minutes (client-go's reflector, Kubernetes 1.20). After a drill, or several in a row,
+ * a kubelet could take a minute to see a new pod, and kube-proxy a new Service. Restarted, they
+ * ask at once.
+ */
+async function restartApiClients(ctx: LabContext, step: string): Promise<void> {
+  await allSettledOrThrow([
+    ...ctx.plan.api.servers.map(async (server) => {
+      await startComponent(ctx, server.name, "kube-controller-manager");
+      await startComponent(ctx, server.name, "kube-scheduler");
+      await waitForControlPlane(ctx, server, step);
+    }),
+    ...kubeletNodes(ctx.plan).map(async (node) => {
+      await startKubeProxy(ctx, node.name);
+      await run(ctx, node.name, ["systemctl", "restart", "kubelet"], { what: "restart kubelet" });
+      await waitForKubelet(ctx, node.name, step);
+    }),
+  ]);
 }
 
 function faultById(id: string): Fault {
@@ -100,20 +126,20 @@ export async function labHeal(name: string, env: NodeJS.ProcessEnv = process.env
     // starts it again (kubelet for up to five minutes); with several members, Kubernetes 1.20's API
     // server does not recover its watch caches from a lost quorum either, and the controller
     // manager and kube-proxy would miss every change from then on. Restarted, they do.
-    // kube-proxy is restarted too: its watches, failed over and over while etcd was away, back off
-    // for up to 30 s before they ask again, and Services made meanwhile get no rules.
     const plan = existing.plan;
-    const etcdDisturbed = healed.some((f) => faultById(f.fault).disturbsEtcd?.(labNode(existing, f.node, `heal ${name}`)));
+    const disturbed = healed.map((f) => ({ fault: faultById(f.fault), node: labNode(existing, f.node, `heal ${name}`) }));
+    const etcdDisturbed = disturbed.some((d) => d.fault.disturbsEtcd?.(d.node));
     if (etcdDisturbed) {
       for (const server of plan.api.servers) {
         await restartApiServer(ctx, server.name);
         await waitForControlPlane(ctx, server, `heal lab ${name}`);
       }
-      await Promise.all(kubeletNodes(plan).map((node) => startKubeProxy(ctx, node.name)));
     }
-    // A kubelet that lost the API server reports again by renewing its lease; until it has, its
-    // node may still turn NotReady (its last report grew old while the API was away).
-    if (healed.length) {
+    // Every kubelet is then Ready by a status it posted since its restart.
+    if (etcdDisturbed || disturbed.some((d) => d.fault.cutsOffApi)) await restartApiClients(ctx, `heal lab ${name}`);
+    // Otherwise a kubelet reports again by renewing its lease; until it has, its node may still turn
+    // NotReady (its last report grew old while the API refused its updates).
+    else if (healed.length) {
       const admin = adminNode(existing.plan).name;
       const since = new Date().toISOString().slice(0, 19);
       for (const node of kubeletNodes(existing.plan)) {

@@ -9,11 +9,11 @@ import { adminNode } from "../../plan/plan.js";
 import { FLANNEL_SUBNET_ENV } from "../../render/flannel.js";
 import { kubectlArgv } from "../kubectl.js";
 import type { LabContext } from "../lab-context.js";
-import { run, waitFor } from "../node-commands.js";
+import { run, waitFor, waitRoundSeconds } from "../node-commands.js";
 import { allSettledOrThrow, forEachNode } from "../run-pipeline.js";
 import type { Step } from "../step.js";
 import { waitAction } from "../explanation.js";
-import { readySinceArgv } from "./pod-network.js";
+import { readyWatchArgv } from "./pod-network.js";
 import { controlPlaneWaits, waitForControlPlane } from "./start-control-plane.js";
 import { ETCD_TIMEOUT_MS, etcdHealthArgv, waitForEtcdMember } from "./start-etcd.js";
 
@@ -26,12 +26,12 @@ const KUBELET_TIMEOUT_MS = 60_000;
 const KUBELET_STARTED = ["sh", "-c", 'date -d "$(systemctl show -p ExecMainStartTimestamp --value kubelet)" +%s'];
 
 /**
- * Waits for the kubelet on `node` to be healthy and its Node Ready by its own report (and, with
- * flannel, for flanneld's lease).
+ * Waits for the kubelet on `node` to be healthy and its Node Ready by its own report, posted since
+ * it started (and, with `flannel`, for flanneld's lease).
  */
-async function waitForKubelet(ctx: LabContext, node: string, flannel: boolean): Promise<void> {
+export async function waitForKubelet(ctx: LabContext, node: string, step: string, flannel = false): Promise<void> {
   await waitFor(ctx, {
-    step: STEP,
+    step,
     node,
     what: "kubelet to be healthy",
     argv: KUBELET_HEALTH,
@@ -41,10 +41,11 @@ async function waitForKubelet(ctx: LabContext, node: string, flannel: boolean): 
   });
   const since = Number((await run(ctx, node, KUBELET_STARTED, { what: "read when kubelet started" })).trim());
   await waitFor(ctx, {
-    step: STEP,
+    step,
     node: adminNode(ctx.plan).name,
     what: `node ${node} to be Ready by its kubelet's own report`,
-    argv: readySinceArgv(node, since),
+    argv: readyWatchArgv(node, waitRoundSeconds(ctx), since),
+    shown: kubectlArgv(["get", "node", node]),
     units: ["kubelet"],
     unitsNode: node,
     timeoutMs: KUBELET_TIMEOUT_MS,
@@ -52,7 +53,7 @@ async function waitForKubelet(ctx: LabContext, node: string, flannel: boolean): 
   });
   if (flannel) {
     await waitFor(ctx, {
-      step: STEP,
+      step,
       node,
       what: `flanneld's lease (${FLANNEL_SUBNET_ENV})`,
       argv: ["test", "-s", FLANNEL_SUBNET_ENV],
@@ -87,7 +88,7 @@ export const waitForCluster: Step = {
       // The control plane and the kubelet come back independently: wait for both at once.
       await allSettledOrThrow([
         node.controlPlane ? waitForControlPlane(ctx, node, STEP) : Promise.resolve(),
-        node.kubelet ? waitForKubelet(ctx, node.name, plan.network.overlay === "flannel") : Promise.resolve(),
+        node.kubelet ? waitForKubelet(ctx, node.name, STEP, plan.network.overlay === "flannel") : Promise.resolve(),
       ]);
     });
   },
