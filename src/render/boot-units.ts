@@ -5,6 +5,7 @@
  */
 import type { Plan, PlannedNode } from "../plan/plan.js";
 import { shellLine } from "../errors.js";
+import { PODS_STOP_UNIT } from "./kubelet.js";
 import { BIN_DIR } from "./node-layout.js";
 
 /** The units `node` runs, enabled so that they start at boot. */
@@ -15,7 +16,7 @@ export function bootUnits(plan: Plan, node: PlannedNode): string[] {
   if (node.controlPlane && plan.controlPlaneMode === "systemd") units.push("kube-apiserver", "kube-controller-manager", "kube-scheduler");
   if (node.kubelet) {
     units.push(...(plan.network.overlay === "flannel" ? ["flanneld", "kubelab-flannel-cni"] : ["kubelab-network"]));
-    units.push("containerd", "kubelet");
+    units.push("containerd", PODS_STOP_UNIT, "kubelet");
     if (plan.controlPlaneMode === "systemd") units.push("kube-proxy");
   }
   return units;

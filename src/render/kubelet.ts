@@ -1,5 +1,6 @@
 /**
- * kubelet: its flags, its KubeletConfiguration file and its unit. containerd is the runtime
+ * kubelet: its flags, its KubeletConfiguration file, its unit and the unit that ends the pods
+ * when the node stops. containerd is the runtime
  * (dockershim cannot run pods in these nodes); anonymous access is off and the API server
  * authorises requests to it (webhook).
  */
@@ -95,6 +96,36 @@ export function kubeletConfig(plan: Plan, node: PlannedNode): string {
   };
   if (atLeast(plan.kubernetes, 1, 27)) config.containerRuntimeEndpoint = runtimeEndpoint;
   return stringify(config);
+}
+
+/** The unit that ends the pods' containers when the node stops: see {@link podsStopUnit}. */
+export const PODS_STOP_UNIT = "kubelab-pods";
+
+/**
+ * A unit that does nothing until the node stops (a stopped container, a halted VM): then, after
+ * kubelet has stopped (it is ordered before kubelet, so it stops after it) and before containerd
+ * does, it kills every pod's containers. containerd's unit leaves them running when it stops
+ * (KillMode=process), and something in them outlived the node's shutdown until Docker's 10 s stop
+ * timeout killed it: `lab stop` of coreos-single took 10.7 s, and takes about 1.4 s with this.
+ * Not ordered after etcd: kubelet would then wait for etcd to start (a second or two at boot).
+ */
+export function podsStopUnit(): string {
+  return [
+    "[Unit]",
+    "Description=kubelab: ends the pods' containers when the node stops, after kubelet and before containerd",
+    "After=containerd.service",
+    "Before=kubelet.service",
+    "",
+    "[Service]",
+    "Type=oneshot",
+    "RemainAfterExit=yes",
+    "ExecStart=/bin/true",
+    `ExecStop=-/bin/sh -c 'ctr -n k8s.io tasks ls -q | xargs -r -n1 ctr -n k8s.io tasks kill -a -s SIGKILL 2>/dev/null'`,
+    "",
+    "[Install]",
+    "WantedBy=multi-user.target",
+    "",
+  ].join("\n");
 }
 
 /** The kubelet systemd unit. */

@@ -16,7 +16,7 @@ import { kubeProxyConfig, kubeProxyUnit } from "./kube-proxy.js";
 import { schedulerUnit } from "./kube-scheduler.js";
 import { renderKubeconfig } from "./kubeconfig.js";
 import { flannelCniScript, flanneldUnit } from "./flannel.js";
-import { kubeletConfig, kubeletUnit } from "./kubelet.js";
+import { kubeletConfig, kubeletUnit, PODS_STOP_UNIT, podsStopUnit } from "./kubelet.js";
 import { hostsBlock, hostsScript, nodeNetworkScript, oneshotUnit } from "./node-network.js";
 import {
   AUDIT_POLICY,
@@ -183,6 +183,7 @@ export function nodeFiles(plan: Plan, node: PlannedNode, pki: PkiMaterial, image
       unit("kubelab-network", oneshotUnit(`kubelab: the pod network (${plan.network.overlay})`, NETWORK_SCRIPT));
     }
     unit("kubelet", kubeletUnit(plan, node));
+    unit(PODS_STOP_UNIT, podsStopUnit());
     if (staticPods) add(`${MANIFESTS_STAGING_DIR}/kube-proxy.yaml`, kubeProxyManifest(components()));
     else unit("kube-proxy", kubeProxyUnit());
   }

@@ -135,8 +135,8 @@ describe("labs/ha-etcd.yaml rendered (node subnet 172.30.0.0/24)", () => {
       etcd2: ["etcd.service", "kubelab-hosts.service"],
       controller1: ["kube-apiserver.service", "kube-controller-manager.service", "kube-scheduler.service", "kubelab-hosts.service"],
       controller2: ["kube-apiserver.service", "kube-controller-manager.service", "kube-scheduler.service", "kubelab-hosts.service"],
-      worker1: ["kube-proxy.service", "kubelab-hosts.service", "kubelab-network.service", "kubelet.service"],
-      worker2: ["kube-proxy.service", "kubelab-hosts.service", "kubelab-network.service", "kubelet.service"],
+      worker1: ["kube-proxy.service", "kubelab-hosts.service", "kubelab-network.service", "kubelab-pods.service", "kubelet.service"],
+      worker2: ["kube-proxy.service", "kubelab-hosts.service", "kubelab-network.service", "kubelab-pods.service", "kubelet.service"],
     });
   });
 

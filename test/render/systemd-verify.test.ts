@@ -45,6 +45,8 @@ const PROVIDED_UNITS: Record<string, string> = {
   "containerd.service": "[Unit]\nDescription=stub: containerd (from the node image)\n\n[Service]\nExecStart=/usr/bin/containerd\n",
 };
 const VENDOR_UNIT_DIR = "/usr/lib/systemd/system";
+/** The node's own programs that kubelab's units run. */
+const SYSTEM_BINARIES = ["/bin/sh", "/bin/true"];
 const BINARIES = ["etcd", "kube-apiserver", "kube-controller-manager", "kube-scheduler", "kubelet", "kube-proxy"];
 
 const missing = [
@@ -86,13 +88,14 @@ async function nodeRoot(parent: string, name: string, units: readonly NodeFile[]
   await mkdir(join(root, BIN_DIR), { recursive: true });
   for (const unit of units) {
     const { binary } = execStart(text(unit));
-    // kubelab's own oneshot units run scripts with the system shell; components run from BIN_DIR.
-    if (binary !== "/bin/sh" && !binary.startsWith(`${BIN_DIR}/`)) throw new Error(`${unit.path} runs ${binary}, outside ${BIN_DIR}`);
+    // kubelab's own oneshot units run the system's shell (or true); components run from BIN_DIR.
+    const system = SYSTEM_BINARIES.includes(binary);
+    if (!system && !binary.startsWith(`${BIN_DIR}/`)) throw new Error(`${unit.path} runs ${binary}, outside ${BIN_DIR}`);
     if (unobtainable(binary)) continue;
-    const source = binary === "/bin/sh" ? await realpath("/bin/sh") : artifactBin(baseName(binary));
+    const source = system ? await realpath(binary) : artifactBin(baseName(binary));
     await mkdir(join(root, binary, ".."), { recursive: true });
     await placeBinary(source, join(root, binary)).catch((error: unknown) => {
-      // Units may share a binary (kubelab's oneshots all run /bin/sh).
+      // Units may share a binary (kubelab's oneshots run /bin/sh).
       if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
     });
   }

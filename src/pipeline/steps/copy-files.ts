@@ -12,6 +12,7 @@ import { join } from "node:path";
 import { writeFileAtomic } from "../../atomic-write.js";
 import { SANDBOX_IMAGE } from "../../images/image-names.js";
 import { bootUnits, restartCommands } from "../../render/boot-units.js";
+import { PODS_STOP_UNIT } from "../../render/kubelet.js";
 import { nodeFiles } from "../../render/node-files.js";
 import { KUBELAB_DIR, PKI_DIR } from "../../render/node-layout.js";
 import type { NodeFile } from "../../providers/provider.js";
@@ -71,9 +72,10 @@ async function changedFiles(dir: string, files: readonly NodeFile[]): Promise<st
   return files.filter((f, i) => !kept[i]?.equals(Buffer.from(f.content))).map((f) => f.path);
 }
 
-/** What runs on a node once its files are in: systemd reloaded, nodes named, units enabled, then `restart`. */
+/** What runs on a node once its files are in: systemd reloaded, nodes named, the pods' stop unit started, units enabled, then `restart`. */
 function settleScript(plan: Plan, node: PlannedNode, restart: readonly string[]): string {
-  return [`chmod 0700 ${PKI_DIR}`, "systemctl daemon-reload", "systemctl start kubelab-hosts", `systemctl enable --quiet ${bootUnits(plan, node).join(" ")}`, ...restart].join("; ");
+  const start = ["kubelab-hosts", ...(node.kubelet ? [PODS_STOP_UNIT] : [])];
+  return [`chmod 0700 ${PKI_DIR}`, "systemctl daemon-reload", `systemctl start ${start.join(" ")}`, `systemctl enable --quiet ${bootUnits(plan, node).join(" ")}`, ...restart].join("; ");
 }
 
 /**
