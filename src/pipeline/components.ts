@@ -1,11 +1,12 @@
 /**
  * Stopping and starting a control plane component (or kube-proxy) on a node, whichever way it runs,
- * as a failure would: at once; and restarting kubelet. A systemd unit's stop is queued and its process killed (an explicit stop is not
- * restarted; a graceful API server would keep serving long-running requests for a minute); a
- * static pod's manifest leaves /etc/kubernetes/manifests and its container is killed. Starting
- * puts the unit or manifest back; the manifest with an annotation of the time, which makes it a
- * new pod to kubelet, started at once: the pod it was before may owe a crash back-off, as its
- * container was killed (kubelet would wait that out, up to five minutes).
+ * as a failure would: at once; and restarting kubelet. A systemd unit's stop is queued and its
+ * process killed (an explicit stop is not restarted; a graceful API server would keep serving
+ * long-running requests for a minute); a static pod's manifest leaves /etc/kubernetes/manifests
+ * and its container is killed. Starting puts the unit or manifest back; the manifest with an
+ * annotation of the time, which makes it a new pod to kubelet, started at once: the pod it was
+ * before may owe a crash back-off, as its container was killed (kubelet would wait that out, up to
+ * five minutes).
  */
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";

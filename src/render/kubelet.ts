@@ -106,7 +106,7 @@ export const PODS_STOP_UNIT = "kubelab-pods";
  * kubelet has stopped (it is ordered before kubelet, so it stops after it) and before containerd
  * does, it kills every pod's containers. containerd's unit leaves them running when it stops
  * (KillMode=process), and something in them outlived the node's shutdown until Docker's 10 s stop
- * timeout killed it: `lab stop` of coreos-single took 10.7 s, and takes about 1.4 s with this.
+ * timeout killed it: `lab stop` of coreos-single took 10.7 s, and takes 1.2–1.8 s with this.
  * Not ordered after etcd: kubelet would then wait for etcd to start (a second or two at boot).
  */
 export function podsStopUnit(): string {
