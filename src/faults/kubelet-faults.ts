@@ -9,14 +9,29 @@ import { shellLine } from "../errors.js";
 import { kubeletCertName } from "../pki/certificate-specs.js";
 import { addressAfter } from "../plan/ipv4.js";
 import { adminNode, kubeletNodes, type PlannedNode } from "../plan/plan.js";
-import { restartKubelet } from "../pipeline/components.js";
-import { kubectl } from "../pipeline/kubectl.js";
-import { waitFor } from "../pipeline/node-commands.js";
+import { kubectl, kubectlArgv } from "../pipeline/kubectl.js";
+import type { LabContext } from "../pipeline/lab-context.js";
+import { run, waitFor } from "../pipeline/node-commands.js";
 import { podCidrPatch, readyArgv } from "../pipeline/steps/pod-network.js";
 import { kubeletFlags } from "../render/kubelet.js";
 import { KUBELET_CONFIG } from "../render/node-layout.js";
 import { last, type Fault } from "./fault.js";
 import { labCopy, putNodeFile, reissuedCertificate, restoreNodeFile } from "./lab-files.js";
+
+/** Restarts kubelet on `node` and waits until the API server reaches it again (its port 10250 serves). */
+async function restartKubelet(ctx: LabContext, node: PlannedNode): Promise<void> {
+  await run(ctx, node.name, ["systemctl", "restart", "kubelet"], { what: "restart kubelet" });
+  await waitFor(ctx, {
+    step: "restart kubelet",
+    node: adminNode(ctx.plan).name,
+    what: `the API server to reach kubelet on ${node.name}`,
+    argv: kubectlArgv(["get", "--raw", `/api/v1/nodes/${node.name}/proxy/healthz`]),
+    units: ["kubelet"],
+    unitsNode: node.name,
+    timeoutMs: 60_000,
+    intervalMs: 250,
+  });
+}
 
 /** The kubeconfig kubelet authenticates with, when the lab writes it with its certificate inside (not TLS bootstrapping). */
 function kubeletKubeconfig(node: PlannedNode, flags: ReturnType<typeof kubeletFlags>): string | undefined {
@@ -40,11 +55,11 @@ export const kubeletCn: Fault = {
     const kubeconfig = parse(content) as { users: { user: Record<string, string> }[] };
     kubeconfig.users[0]!.user["client-certificate-data"] = Buffer.from(certPem).toString("base64");
     await putNodeFile(ctx, node.name, path, stringify(kubeconfig), mode);
-    await restartKubelet(ctx, node.name);
+    await restartKubelet(ctx, node);
   },
   async heal(ctx, node) {
     await restoreNodeFile(ctx, node.name, kubeletKubeconfig(node, kubeletFlags(ctx.plan, node))!);
-    await restartKubelet(ctx, node.name);
+    await restartKubelet(ctx, node);
   },
 };
 
@@ -65,11 +80,11 @@ export const dnsIp: Fault = {
     const config = parse(content) as Record<string, unknown>;
     config.clusterDNS = [outsideServiceRange(ctx.plan.network.serviceCidr)];
     await putNodeFile(ctx, node.name, KUBELET_CONFIG, stringify(config), mode);
-    await restartKubelet(ctx, node.name);
+    await restartKubelet(ctx, node);
   },
   async heal(ctx, node) {
     await restoreNodeFile(ctx, node.name, KUBELET_CONFIG);
-    await restartKubelet(ctx, node.name);
+    await restartKubelet(ctx, node);
   },
 };
 
@@ -83,7 +98,7 @@ export const noPodCidr: Fault = {
   async break(ctx, node) {
     await kubectl(ctx, ["delete", "node", node.name, "--wait=true"]);
     // Registered again (the API server reaches kubelet through its Node) and Ready: without its pod CIDR only.
-    await restartKubelet(ctx, node.name);
+    await restartKubelet(ctx, node);
     await waitFor(ctx, {
       step: "drill no-pod-cidr",
       node: adminNode(ctx.plan).name,

@@ -60,7 +60,7 @@ async function restartApiClients(ctx: LabContext, step: string): Promise<void> {
     }),
     ...kubeletNodes(ctx.plan).map(async (node) => {
       await startKubeProxy(ctx, node.name);
-      // Not restartKubelet: here the node must be Ready again by the new kubelet's own report.
+      // Done with: the node Ready again by the new kubelet's own report.
       await run(ctx, node.name, ["systemctl", "restart", "kubelet"], { what: "restart kubelet" });
       await waitForKubelet(ctx, node.name, step);
     }),

@@ -1,18 +1,15 @@
 /**
- * Stopping and starting a control plane component (or kube-proxy) on a node, whichever way it runs,
- * as a failure would: at once; and restarting kubelet. A systemd unit's stop is queued and its
- * process killed (an explicit stop is not restarted; a graceful API server would keep serving
- * long-running requests for a minute); a static pod's manifest leaves /etc/kubernetes/manifests
- * and its container is killed. Starting puts the unit or manifest back; the manifest with an
- * annotation of the time, which makes it a new pod to kubelet, started at once: the pod it was
- * before may owe a crash back-off, as its container was killed (kubelet would wait that out, up to
- * five minutes).
+ * Stopping and starting a control plane component (or kube-proxy) on a node, whichever way it runs, as a failure
+ * would: at once. A systemd unit's stop is queued and its process killed (an explicit stop is not
+ * restarted; a graceful API server would keep serving long-running requests for a minute); a
+ * static pod's manifest leaves /etc/kubernetes/manifests and its container is killed. Starting
+ * puts the unit or manifest back; the manifest with an annotation of the time, which makes it a
+ * new pod to kubelet, started at once: the pod it was before may owe a crash back-off, as its
+ * container was killed (kubelet would wait that out, up to five minutes).
  */
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { parse, stringify } from "yaml";
-import { adminNode } from "../plan/plan.js";
-import { kubectlArgv } from "./kubectl.js";
 import type { LabContext } from "./lab-context.js";
 import { MANIFESTS_DIR, MANIFESTS_STAGING_DIR } from "../render/node-layout.js";
 import { run, sh, waitFor } from "./node-commands.js";
@@ -76,20 +73,5 @@ export async function startKubeProxy(ctx: LabContext, node: string): Promise<voi
     units: ctx.plan.controlPlaneMode === "static-pods" ? ["kubelet"] : ["kube-proxy"],
     timeoutMs: 60_000,
     intervalMs: 200,
-  });
-}
-
-/** Restarts kubelet on `node` and waits until the API server reaches it again (its port 10250 serves). */
-export async function restartKubelet(ctx: LabContext, node: string): Promise<void> {
-  await run(ctx, node, ["systemctl", "restart", "kubelet"], { what: "restart kubelet" });
-  await waitFor(ctx, {
-    step: "restart kubelet",
-    node: adminNode(ctx.plan).name,
-    what: `the API server to reach kubelet on ${node}`,
-    argv: kubectlArgv(["get", "--raw", `/api/v1/nodes/${node}/proxy/healthz`]),
-    units: ["kubelet"],
-    unitsNode: node,
-    timeoutMs: 60_000,
-    intervalMs: 250,
   });
 }

@@ -59,22 +59,26 @@ async function downLeavesNothing(name: string, env: NodeJS.ProcessEnv): Promise<
  */
 const CUTS_OFF_API = new Set(["etcd-member", "controller", "node-network", "expired-cert", "clock-skew", "missing-san", "etcd-peer-tls"]);
 
-/** Every client of the API (kubelet, kube-proxy, controller manager, scheduler) on `nodes` started after `healStarted` (ms). */
-async function expectClientsRestarted(name: string, env: NodeJS.ProcessEnv, nodes: readonly string[], healStarted: number): Promise<void> {
-  for (const node of nodes) {
-    const ps = await lab(["exec", name, node, "--", "ps", "-o", "etimes=,comm=", "-C", "kubelet,kube-proxy,kube-controller,kube-scheduler"], env);
+/** The API's clients (process names, as ps shows them) on a node that runs the control plane and pods, and on one that runs pods only. */
+const CONTROLLER_CLIENTS = ["kube-controller", "kube-proxy", "kube-scheduler", "kubelet"];
+const WORKER_CLIENTS = ["kube-proxy", "kubelet"];
+
+/** Each node of `clients` runs exactly its clients of the API, every one started after `healStarted` (ms). */
+async function expectClientsRestarted(name: string, env: NodeJS.ProcessEnv, clients: Record<string, readonly string[]>, healStarted: number): Promise<void> {
+  for (const [node, expected] of Object.entries(clients)) {
+    const ps = await lab(["exec", name, node, "--", "ps", "-o", "etimes=,comm=", "-C", CONTROLLER_CLIENTS.join(",")], env);
     const elapsed = (Date.now() - healStarted) / 1000;
     const ages = ps.stdout.trim().split("\n").map((l) => l.trim().split(/\s+/));
-    expect(ages.map(([, comm]) => comm), ps.all).toEqual(expect.arrayContaining(["kubelet", "kube-proxy"]));
+    expect(ages.map(([, comm]) => comm).sort(), ps.all).toEqual(expected);
     for (const [age, comm] of ages) expect(Number(age), `${comm} on ${node}: ${ps.stdout}`).toBeLessThanOrEqual(Math.ceil(elapsed));
   }
 }
 
 /**
  * Breaks `name` with `drill`, returns what lab verify then shows, heals it and expects green (and,
- * after a drill that cut clients off the API, every client on `nodes` restarted).
+ * after a drill that cut clients off the API, every one of `clients` restarted).
  */
-async function drill(name: string, env: NodeJS.ProcessEnv, args: string[], nodes: readonly string[] = ["core1"]): Promise<CliResult> {
+async function drill(name: string, env: NodeJS.ProcessEnv, args: string[], clients: Record<string, readonly string[]> = { core1: CONTROLLER_CLIENTS }): Promise<CliResult> {
   const broke = await lab(["break", name, ...args], env);
   expect(broke.exitCode, broke.all).toBe(0);
   expect(broke.stdout).toContain(`undo it: lab heal ${name}`);
@@ -86,7 +90,7 @@ async function drill(name: string, env: NodeJS.ProcessEnv, args: string[], nodes
   const healed = await lab(["heal", name], env);
   expect(healed.exitCode, healed.all).toBe(0);
   expect(healed.stdout).toContain(`healed lab ${name}: ${args[0]} on `);
-  if (CUTS_OFF_API.has(args[0]!)) await expectClientsRestarted(name, env, nodes, healStarted);
+  if (CUTS_OFF_API.has(args[0]!)) await expectClientsRestarted(name, env, clients, healStarted);
   const green = await lab(["verify", name, "--json"], env);
   expect(failed(green), green.stdout).toEqual([]);
   expect(diagnoses(green)).toEqual([]);
@@ -228,6 +232,7 @@ describe.skipIf(skip)("fault drills", () => {
 
   describe("on two nodes, both etcd members (VXLAN)", () => {
     const NAME = "e2e-drills-pair";
+    const PAIR_CLIENTS = { m1: CONTROLLER_CLIENTS, n1: WORKER_CLIENTS };
 
     beforeAll(async () => {
       const dir = await scratchDir("kubelab-lab-");
@@ -262,7 +267,7 @@ describe.skipIf(skip)("fault drills", () => {
       const healed = await lab(["heal", NAME], env);
       expect(healed.exitCode, healed.all).toBe(0);
       expect((await ping()).exitCode).toBe(0);
-      await expectClientsRestarted(NAME, env, ["m1", "n1"], healStarted);
+      await expectClientsRestarted(NAME, env, PAIR_CLIENTS, healStarted);
     }, 240_000);
 
     it("missing-route: pods on the two nodes cannot reach each other; diagnosed as the route and forwarding entry missing on that node", async () => {
@@ -275,7 +280,7 @@ describe.skipIf(skip)("fault drills", () => {
     }, 240_000);
 
     it("etcd-peer-tls: the members refuse each other and quorum is lost; diagnosed as the peer certificate from another CA", async () => {
-      const verify = await drill(NAME, env, ["etcd-peer-tls"], ["m1", "n1"]);
+      const verify = await drill(NAME, env, ["etcd-peer-tls"], PAIR_CLIENTS);
       expect(failed(verify)).toEqual(expect.arrayContaining(["etcd-health", "nodes-ready"]));
       const peer = onlyDiagnosis(verify, "etcd-peer-tls");
       expect(peer.node).toBe("n1");
