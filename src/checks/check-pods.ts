@@ -11,6 +11,7 @@ import { adminNode } from "../plan/plan.js";
 import { tryKubectl, watchArgv } from "../pipeline/kubectl.js";
 import type { LabContext } from "../pipeline/lab-context.js";
 import type { ExecResult } from "../providers/provider.js";
+import type { PodCheck } from "./check.js";
 import { lastLines, pollUntil, scaledTimeout } from "../pipeline/node-commands.js";
 
 /** The namespace check pods live in. */
@@ -151,21 +152,65 @@ export async function applyObjects(ctx: LabContext, objects: Record<string, unkn
   return apply(ctx, objects, message);
 }
 
-/**
- * Applies one run of a pod check: its objects, then `podsApplied` (the other checks wait for it),
- * then the deletion of what earlier runs of the check left, which goes on while this run's pods
- * start. Resolves with the objects as stored and that deletion, for the check to await.
- */
-export async function startPods(
-  ctx: LabContext,
-  check: string,
-  run: string,
-  objects: Record<string, unknown>[],
-  podsApplied: () => void,
-): Promise<{ applied: AppliedObject[]; cleaned: Promise<void> }> {
+/** A run of a pod check whose objects the API server has. */
+export interface PodRun {
+  /** The run's suffix, in the name of everything it created. */
+  readonly suffix: string;
+  /** Its objects as the API server stored them. */
+  readonly applied: AppliedObject[];
+  /** The deletion of what earlier runs of the check left, which goes on while this run's pods start. */
+  readonly cleaned: Promise<void>;
+}
+
+/** Runs applied ahead (by `lab start`), by context and check; each is taken once, by its check. */
+const runsAhead = new WeakMap<LabContext, Map<string, PodRun>>();
+
+/** Applies run `suffix` of check `check`: its objects, then (without waiting) the deletion of what earlier runs left. */
+export async function applyRun(ctx: LabContext, check: string, suffix: string, objects: Record<string, unknown>[]): Promise<PodRun> {
   const applied = await applyObjects(ctx, objects);
+  return { suffix, applied, cleaned: cleanUp(ctx, check, suffix) };
+}
+
+/** Applies a new run of a pod check: its objects, named by a fresh suffix. */
+function applyPodRun(ctx: LabContext, check: PodCheck): Promise<PodRun> {
+  const suffix = runSuffix();
+  return applyRun(ctx, check.id, suffix, check.pods(ctx.plan, suffix));
+}
+
+/**
+ * Applies a run of each pod check ahead of the checks, for `lab start`: while the cluster comes
+ * back, before the checks step, whose checks then take these runs. Resolves with the checks applied
+ * and their runs' suffixes once earlier runs' leftovers are deleted too, so that nothing goes on
+ * after it. A check whose objects could not be applied is left out: it applies its own run in the
+ * checks step, which reports the failure if it fails again.
+ */
+export async function startPodRunsAhead(
+  ctx: LabContext,
+  checks: readonly PodCheck[],
+): Promise<{ started: { id: string; suffix: string }[]; failed: { id: string; error: unknown }[] }> {
+  const settled = await Promise.allSettled(checks.map((c) => applyPodRun(ctx, c)));
+  const runs = new Map<string, PodRun>();
+  const failed: { id: string; error: unknown }[] = [];
+  for (const [i, r] of settled.entries()) {
+    if (r.status === "fulfilled") runs.set(checks[i]!.id, r.value);
+    else failed.push({ id: checks[i]!.id, error: r.reason });
+  }
+  await Promise.all([...runs.values()].map((r) => r.cleaned));
+  runsAhead.set(ctx, runs);
+  return { started: [...runs].map(([id, r]) => ({ id, suffix: r.suffix })), failed };
+}
+
+/**
+ * Starts one run of a pod check: the run applied ahead for it, if any, or its objects applied now;
+ * then `podsApplied` (the other checks wait for it). The check awaits the run's `cleaned` at its end.
+ */
+export async function startPodRun(ctx: LabContext, check: PodCheck, podsApplied: () => void): Promise<PodRun> {
+  const ahead = runsAhead.get(ctx);
+  const taken = ahead?.get(check.id);
+  ahead?.delete(check.id);
+  const run = taken ?? (await applyPodRun(ctx, check));
   podsApplied();
-  return { applied, cleaned: cleanUp(ctx, check, run) };
+  return run;
 }
 
 /** Deletes what earlier runs of a check left (everything but run `keep`), without waiting. */

@@ -14,13 +14,18 @@ export interface Check {
   /** False when the lab has nothing for this check to look at. */
   appliesTo(plan: Plan): boolean;
   /**
-   * True for a check that starts pods: pods take the longest, so it starts ahead of the others
-   * (see runChecks), and its run calls `podsApplied` as soon as the API server has its objects.
+   * For a check that starts pods: the objects one run of it creates, their names made unique by the
+   * run's suffix. Pods take the longest, so such a check starts ahead of the others (see
+   * runChecks), and its run calls `podsApplied` as soon as the API server has its objects; `lab
+   * start` applies them even before the cluster is back (see startPodRunsAhead).
    */
-  readonly startsPods?: boolean;
+  pods?(plan: Plan, run: string): Record<string, unknown>[];
   /** Runs the check; `podsApplied` is for checks that start pods. */
   run(ctx: LabContext, podsApplied: () => void): Promise<CheckResult[]>;
 }
+
+/** A check that starts pods. */
+export type PodCheck = Check & Required<Pick<Check, "pods">>;
 
 /** Builds a result, timing it from `started`. */
 export function checkResult(

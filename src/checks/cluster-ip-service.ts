@@ -5,38 +5,42 @@
 import { shellLine } from "../errors.js";
 import { kubeletNodes } from "../plan/plan.js";
 import { lastLines, pollUntil, scaledTimeout } from "../pipeline/node-commands.js";
-import { CHECK_LABEL, CHECK_NAMESPACE, RUN_LABEL, podProblem, runSuffix, startPods, toolboxPod, waitForPod } from "./check-pods.js";
-import { checkResult, type Check } from "./check.js";
+import { CHECK_LABEL, CHECK_NAMESPACE, RUN_LABEL, podProblem, startPodRun, toolboxPod, waitForPod } from "./check-pods.js";
+import { checkResult, type PodCheck } from "./check.js";
 
 const PORT = 8080;
 
+/** The server pod's (and Service's) name in a run, and the page it serves. */
+const webName = (run: string): string => `web-${run}`;
+const webToken = (run: string): string => `kubelab service ${run}`;
+
 /** A ClusterIP Service reached from the nodes. */
-export const clusterIpService: Check = {
+export const clusterIpService: PodCheck = {
   id: "cluster-ip-service",
   title: "a ClusterIP Service answers",
   appliesTo: (plan) => kubeletNodes(plan).length > 0,
-  startsPods: true,
+  // Names are unique per run: what earlier runs left goes away while this one's pod starts.
+  pods: (_plan, run) => [
+    toolboxPod({
+      name: webName(run),
+      check: clusterIpService.id,
+      run,
+      labels: { app: webName(run) },
+      command: ["sh", "-c", `mkdir -p /www && echo '${webToken(run)}' > /www/index.html && exec httpd -f -p ${PORT} -h /www`],
+    }),
+    {
+      apiVersion: "v1",
+      kind: "Service",
+      metadata: { name: webName(run), namespace: CHECK_NAMESPACE, labels: { [CHECK_LABEL]: clusterIpService.id, [RUN_LABEL]: run } },
+      spec: { type: "ClusterIP", selector: { app: webName(run) }, ports: [{ port: 80, targetPort: PORT }] },
+    },
+  ],
   async run(ctx, podsApplied) {
     const started = Date.now();
     const nodes = kubeletNodes(ctx.plan);
-    // Names are unique per run: what earlier runs left goes away while this one's pod starts.
-    const suffix = runSuffix();
-    const name = `web-${suffix}`;
-    const token = `kubelab service ${suffix}`;
-    const server = toolboxPod({
-      name,
-      check: clusterIpService.id,
-      run: suffix,
-      labels: { app: name },
-      command: ["sh", "-c", `mkdir -p /www && echo '${token}' > /www/index.html && exec httpd -f -p ${PORT} -h /www`],
-    });
-    const service = {
-      apiVersion: "v1",
-      kind: "Service",
-      metadata: { name, namespace: CHECK_NAMESPACE, labels: { [CHECK_LABEL]: clusterIpService.id, [RUN_LABEL]: suffix } },
-      spec: { type: "ClusterIP", selector: { app: name }, ports: [{ port: 80, targetPort: PORT }] },
-    };
-    const { applied, cleaned } = await startPods(ctx, clusterIpService.id, suffix, [server, service], podsApplied);
+    const { suffix, applied, cleaned } = await startPodRun(ctx, clusterIpService, podsApplied);
+    const name = webName(suffix);
+    const token = webToken(suffix);
     const ip = applied.find((o) => o.kind === "Service")?.spec?.clusterIP ?? "";
     const { pod, ok } = await waitForPod(ctx, name, ["Running"], 60_000);
     await cleaned;

@@ -7,7 +7,8 @@ import type { CheckResult } from "../pipeline/events.js";
 import { tryKubectl } from "../pipeline/kubectl.js";
 import type { LabContext } from "../pipeline/lab-context.js";
 import type { ExecResult } from "../providers/provider.js";
-import { CHECK_NAMESPACE, podProblem, runSuffix, startPods, toolboxPod, waitForPod } from "./check-pods.js";
+import { CHECK_NAMESPACE, podProblem, startPodRun, toolboxPod, waitForPod } from "./check-pods.js";
+import type { PodCheck } from "./check.js";
 
 /** The two nodes cross-node checks use: the first two that run pods. */
 export function crossNodePair(plan: Plan): [PlannedNode, PlannedNode] | undefined {
@@ -22,28 +23,30 @@ export interface PlacedPod {
   ip: string;
 }
 
+/** The name of the idle pod of run `run` of `check` on `node`. */
+function idlePodName(check: string, node: PlannedNode, run: string): string {
+  return `${check}-${node.name}-${run}`;
+}
+
+/** An idle toolbox pod of run `run` of `check` on each of `nodes` (labelled for the check). */
+export function idlePodObjects(check: string, nodes: readonly PlannedNode[], run: string): Record<string, unknown>[] {
+  return nodes.map((n) => toolboxPod({ name: idlePodName(check, n, run), check, run, command: ["sleep", "3600"], nodeName: n.name }));
+}
+
 /**
- * Creates `objects` plus an idle toolbox pod on each of `nodes` (labelled for `check`), calls
- * `podsApplied`, and waits until they run. Resolves with the pods, or with the failure results
- * naming what did not run.
+ * Starts a run of `check` (its objects hold an idle pod on each of `nodes`, see idlePodObjects),
+ * calls `podsApplied`, and waits until those pods run. Resolves with the pods, or with the failure
+ * results naming what did not run.
  */
 export async function idlePods(
   ctx: LabContext,
-  check: { id: string; title: string },
+  check: PodCheck,
   podsApplied: () => void,
   nodes: readonly PlannedNode[],
-  extra: (suffix: string) => Record<string, unknown>[] = () => [],
 ): Promise<{ pods: PlacedPod[]; suffix: string } | { failed: CheckResult[] }> {
   const started = Date.now();
-  const suffix = runSuffix();
-  const names = nodes.map((n) => `${check.id}-${n.name}-${suffix}`);
-  const { cleaned } = await startPods(
-    ctx,
-    check.id,
-    suffix,
-    [...nodes.map((n, i) => toolboxPod({ name: names[i]!, check: check.id, run: suffix, command: ["sleep", "3600"], nodeName: n.name })), ...extra(suffix)],
-    podsApplied,
-  );
+  const { suffix, cleaned } = await startPodRun(ctx, check, podsApplied);
+  const names = nodes.map((n) => idlePodName(check.id, n, suffix));
   const waited = await Promise.all(names.map((name) => waitForPod(ctx, name, ["Running"], 60_000)));
   await cleaned;
   const failed: CheckResult[] = [];

@@ -15,7 +15,7 @@ import type { LabContext } from "../pipeline/lab-context.js";
 import { exec, journal, lastLines, scaledTimeout } from "../pipeline/node-commands.js";
 import type { ExecResult } from "../providers/provider.js";
 import { KUBELET_CONFIG } from "../render/node-layout.js";
-import { CHECK_NAMESPACE, podProblem, podState, runSuffix, startPods, toolboxPod, waitForPod, type PodInfo } from "./check-pods.js";
+import { CHECK_NAMESPACE, applyRun, podProblem, podState, runSuffix, toolboxPod, waitForPod, type PodInfo } from "./check-pods.js";
 import { checkResult, type Check } from "./check.js";
 
 /** Waiting reasons that mean the image is not to be had. */
@@ -163,13 +163,9 @@ export const dnsCheck: Check = {
     const suffix = runSuffix();
     const podName = `dns-${suffix}`;
     // Not a check that goes first (it starts its pod after its other lookups): nobody waits for it.
-    const { cleaned } = await startPods(
-      ctx,
-      dnsCheck.id,
-      suffix,
-      [toolboxPod({ name: podName, check: dnsCheck.id, run: suffix, command: ["nslookup", name], nodeName: adminNode(plan).kubelet ? adminNode(plan).name : undefined })],
-      () => {},
-    );
+    const { cleaned } = await applyRun(ctx, dnsCheck.id, suffix, [
+      toolboxPod({ name: podName, check: dnsCheck.id, run: suffix, command: ["nslookup", name], nodeName: adminNode(plan).kubelet ? adminNode(plan).name : undefined }),
+    ]);
     const { pod } = await waitForPod(ctx, podName, ["Succeeded", "Failed"], 60_000);
     await cleaned;
     const logs = await tryKubectl(ctx, ["logs", podName, "-n", CHECK_NAMESPACE]);

@@ -4,32 +4,26 @@
  * certificate to kubelet all have to work).
  */
 import { shellLine } from "../errors.js";
-import { kubeletNodes } from "../plan/plan.js";
-import { CHECK_NAMESPACE, podLogTail, podProblem, runSuffix, startPods, toolboxPod, waitForPod } from "./check-pods.js";
-import { checkResult, type Check } from "./check.js";
+import { kubeletNodes, type Plan } from "../plan/plan.js";
+import { CHECK_NAMESPACE, podLogTail, podProblem, startPodRun, toolboxPod, waitForPod } from "./check-pods.js";
+import { checkResult, type PodCheck } from "./check.js";
+
+/** The pod of a run on each kubelet node, and the line it prints. */
+function logPods(plan: Plan, run: string): { node: string; name: string; token: string }[] {
+  return kubeletNodes(plan).map((node) => ({ node: node.name, name: `logs-${node.name}-${run}`, token: `kubelab pod on ${node.name} says ${run}` }));
+}
 
 /** A pod's log read back. */
-export const podLogs: Check = {
+export const podLogs: PodCheck = {
   id: "pod-logs",
   title: "a pod runs and its log reads back",
   appliesTo: (plan) => kubeletNodes(plan).length > 0,
-  startsPods: true,
+  // Names are unique per run: what earlier runs left goes away while this one's pods start.
+  pods: (plan, run) => logPods(plan, run).map((p) => toolboxPod({ name: p.name, check: podLogs.id, run, command: ["echo", p.token], nodeName: p.node })),
   async run(ctx, podsApplied) {
     const started = Date.now();
-    // Names are unique per run: what earlier runs left goes away while this one's pods start.
-    const suffix = runSuffix();
-    const pods = kubeletNodes(ctx.plan).map((node) => ({
-      node: node.name,
-      name: `logs-${node.name}-${suffix}`,
-      token: `kubelab pod on ${node.name} says ${suffix}`,
-    }));
-    const { cleaned } = await startPods(
-      ctx,
-      podLogs.id,
-      suffix,
-      pods.map((p) => toolboxPod({ name: p.name, check: podLogs.id, run: suffix, command: ["echo", p.token], nodeName: p.node })),
-      podsApplied,
-    );
+    const { suffix, cleaned } = await startPodRun(ctx, podLogs, podsApplied);
+    const pods = logPods(ctx.plan, suffix);
     const results = await Promise.all(
       pods.map(async (p) => {
         const ran = shellLine(["kubectl", "logs", "-n", CHECK_NAMESPACE, p.name]);

@@ -3,15 +3,15 @@
  * nodes (over the overlay).
  */
 import { lastLines } from "../pipeline/node-commands.js";
-import { checkResult, type Check } from "./check.js";
-import { crossNodePair, execInPod, idlePods } from "./cross-node-pods.js";
+import { checkResult, type PodCheck } from "./check.js";
+import { crossNodePair, execInPod, idlePodObjects, idlePods } from "./cross-node-pods.js";
 
 /** Pod-to-pod ping across nodes. */
-export const podPing: Check = {
+export const podPing: PodCheck = {
   id: "pod-ping",
   title: "pods on different nodes ping each other",
   appliesTo: (plan) => crossNodePair(plan) !== undefined,
-  startsPods: true,
+  pods: (plan, run) => idlePodObjects(podPing.id, crossNodePair(plan)!, run),
   async run(ctx, podsApplied) {
     const started = Date.now();
     const placed = await idlePods(ctx, podPing, podsApplied, crossNodePair(ctx.plan)!);

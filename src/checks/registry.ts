@@ -80,13 +80,13 @@ export function runChecks(ctx: LabContext, ids: readonly CheckId[]): Promise<Che
 export async function runCheckSet(ctx: LabContext, checks: readonly Check[]): Promise<CheckResult[]> {
   let open = (): void => {};
   const headStart = new Promise<void>((resolve) => (open = resolve));
-  let applying = checks.filter((c) => c.startsPods).length;
+  let applying = checks.filter((c) => c.pods).length;
   if (applying === 0) open();
   const timer = setTimeout(open, scaledTimeout(HEAD_START_MS, ctx));
   try {
     const all = await Promise.all(
       checks.map(async (check) => {
-        if (!check.startsPods) {
+        if (!check.pods) {
           await headStart;
           return runCheck(ctx, check, () => {});
         }

@@ -4,28 +4,29 @@
 import { lastLines } from "../pipeline/node-commands.js";
 import { kubectl } from "../pipeline/kubectl.js";
 import { CHECK_LABEL, CHECK_NAMESPACE, RUN_LABEL } from "./check-pods.js";
-import { checkResult, type Check } from "./check.js";
-import { crossNodePair, execInPod, idlePods } from "./cross-node-pods.js";
+import { checkResult, type PodCheck } from "./check.js";
+import { crossNodePair, execInPod, idlePodObjects, idlePods } from "./cross-node-pods.js";
 
 const PORT = 8080;
 
 /** A Service reached from a pod on another node. */
-export const serviceFromPod: Check = {
+export const serviceFromPod: PodCheck = {
   id: "service-from-pod",
   title: "a ClusterIP Service answers a pod on another node",
   appliesTo: (plan) => crossNodePair(plan) !== undefined,
-  startsPods: true,
+  pods: (plan, run) => [
+    ...idlePodObjects(serviceFromPod.id, crossNodePair(plan)!, run),
+    {
+      apiVersion: "v1",
+      kind: "Service",
+      metadata: { name: `svc-${run}`, namespace: CHECK_NAMESPACE, labels: { [CHECK_LABEL]: serviceFromPod.id, [RUN_LABEL]: run } },
+      spec: { type: "ClusterIP", selector: { [RUN_LABEL]: run, "kubelab.io/role": "server" }, ports: [{ port: 80, targetPort: PORT }] },
+    },
+  ],
   async run(ctx, podsApplied) {
     const started = Date.now();
     const [server, client] = crossNodePair(ctx.plan)!;
-    const placed = await idlePods(ctx, serviceFromPod, podsApplied, [server, client], (suffix) => [
-      {
-        apiVersion: "v1",
-        kind: "Service",
-        metadata: { name: `svc-${suffix}`, namespace: CHECK_NAMESPACE, labels: { [CHECK_LABEL]: serviceFromPod.id, [RUN_LABEL]: suffix } },
-        spec: { type: "ClusterIP", selector: { [RUN_LABEL]: suffix, "kubelab.io/role": "server" }, ports: [{ port: 80, targetPort: PORT }] },
-      },
-    ]);
+    const placed = await idlePods(ctx, serviceFromPod, podsApplied, [server, client]);
     if ("failed" in placed) return placed.failed;
     const [serverPod, clientPod] = placed.pods as [(typeof placed.pods)[0], (typeof placed.pods)[0]];
     const token = `kubelab service from ${server.name} ${placed.suffix}`;

@@ -14,6 +14,7 @@ import { prepareComponentImages } from "./steps/prepare-component-images.js";
 import { prepareImage } from "./steps/prepare-image.js";
 import { runChecksStep } from "./steps/run-checks.js";
 import { setUpOverlay } from "./steps/set-up-overlay.js";
+import { startCheckPods } from "./steps/start-check-pods.js";
 import { startControlPlane } from "./steps/start-control-plane.js";
 import { startEtcd } from "./steps/start-etcd.js";
 import { startKubelet } from "./steps/start-kubelet.js";
@@ -65,8 +66,9 @@ export function buildResumePipeline(): Stage[] {
     parallel(prepareArtifacts, prepareImage),
     // Stopped nodes start; running ones are left alone.
     createNodes,
-    // etcd, the API servers and every kubelet back.
-    waitForCluster,
+    // etcd, the API servers and every kubelet back; meanwhile, as soon as the API server answers,
+    // the checks' pods are created (they take the longest of the checks).
+    parallel(waitForCluster, startCheckPods),
     runChecksStep,
   ];
 }

@@ -347,7 +347,13 @@ describe.skipIf(skip)("coreos-single on Docker", () => {
     expect(results.filter((x) => x.status === "pass").length).toBeGreaterThanOrEqual(7);
     // It came back as the lab it was: its nodes started (no step rewrote anything), the same
     // certificates, the same file of record and node subnet.
-    expect((events[0] as { steps: { id: string }[] }).steps.map((x) => x.id)).toEqual(["artifacts", "node-image", "nodes", "cluster", "checks"]);
+    expect((events[0] as { steps: { id: string }[] }).steps.map((x) => x.id)).toEqual(["artifacts", "node-image", "nodes", "cluster", "check-pods", "checks"]);
+    // The checks' pods were created while the cluster came back, and the checks took those runs
+    // over (the run's suffix is in what each saw) rather than making their own.
+    const ahead = events.find((e) => e.type === "log" && String(e.message).startsWith("started the pods of"));
+    const runOf = (check: string): string => new RegExp(`${check} \\(run (\\w+)\\)`).exec(String(ahead?.message))?.[1] ?? "none";
+    expect(results.find((x) => x.check === "pod-logs")?.saw).toBe(`kubelab pod on core1 says ${runOf("pod-logs")}`);
+    expect(results.find((x) => x.check === "cluster-ip-service")?.saw).toContain(`kubelab service ${runOf("cluster-ip-service")}`);
     expect((await labFingerprint(NAME, env)).pki).toEqual(pkiBefore);
     const state = JSON.parse(await readFile(join(stateDir(), "state.json"), "utf8")) as { labFile: string; phase: string };
     expect(state).toMatchObject({ labFile: file, phase: "up" });
