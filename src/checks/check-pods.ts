@@ -5,10 +5,10 @@
  */
 import { randomBytes } from "node:crypto";
 import { stringify } from "yaml";
-import { CommandError } from "../errors.js";
+import { CommandError, shellLine } from "../errors.js";
 import { TOOLBOX_IMAGE } from "../images/image-names.js";
 import { adminNode } from "../plan/plan.js";
-import { tryKubectl, watchArgv } from "../pipeline/kubectl.js";
+import { requestArgv, tryKubectl, watchArgv } from "../pipeline/kubectl.js";
 import type { LabContext } from "../pipeline/lab-context.js";
 import type { ExecResult } from "../providers/provider.js";
 import type { PodCheck } from "./check.js";
@@ -236,32 +236,64 @@ export async function getPod(ctx: LabContext, name: string): Promise<PodInfo | u
 /** Container waiting reasons that waiting will not cure (the image cannot be had, it keeps crashing). */
 const STUCK_REASONS = ["ErrImagePull", "ImagePullBackOff", "ErrImageNeverPull", "CrashLoopBackOff", "CreateContainerConfigError", "InvalidImageName"];
 
+/** Lines that part a pod wait's output: the watch's last line, then the pod as it is, then its log. */
+const POD_MARK = "--- kubelab: the pod ---";
+const LOG_MARK = "--- kubelab: its log ---";
+
 /**
- * A command that exits 0 once the pod is in one of `phases` or stuck, watching it for `seconds`:
- * its phase and its containers' waiting reasons, matched word by word.
+ * A command that exits 0 once the pod is in one of `phases` or stuck, watching it for `seconds`
+ * (its phase and its containers' waiting reasons, matched word by word); either way it then prints
+ * the pod as JSON and, with `withLog`, the last lines of its log. One `docker exec` where three
+ * followed each other, each costing more than the kubectl it runs.
  */
-function settledArgv(name: string, phases: readonly string[], seconds: number): string[] {
+function settledArgv(ctx: LabContext, name: string, phases: readonly string[], seconds: number, withLog: boolean): string[] {
   const words = [...phases, ...STUCK_REASONS].map((w) => `*" ${w} "*`).join("|");
-  return watchArgv(
+  const then = [
+    `printf '%s\\n' '${POD_MARK}'`,
+    `${shellLine(requestArgv(ctx, ["get", "pod", name, "-n", CHECK_NAMESPACE, "-o", "json"]))} 2>/dev/null`,
+    ...(withLog ? [`printf '%s\\n' '${LOG_MARK}'`, `${shellLine(requestArgv(ctx, ["logs", name, "-n", CHECK_NAMESPACE, "--tail=10"]))} 2>/dev/null`] : []),
+  ];
+  const watch = watchArgv(
     ["pod", name, "-n", CHECK_NAMESPACE],
     "{{.status.phase}}{{range .status.containerStatuses}} {{with .state.waiting}}{{.reason}}{{end}}{{end}}",
     `case " $line " in ${words}) true;; *) false;; esac`,
     seconds,
   );
+  return ["sh", "-c", ['"$@"; code=$?', ...then, 'exit "$code"'].join("\n"), "settled", ...watch];
+}
+
+/**
+ * The pod and log a {@link settledArgv} printed; undefined when its output has no pod part (the
+ * exec itself failed). `pod` is undefined when the pod was not there, `log` when not asked for.
+ */
+export function settledOutput(out: string): { pod: PodInfo | undefined; log: string | undefined } | undefined {
+  const lines = out.split("\n");
+  const podAt = lines.indexOf(POD_MARK);
+  if (podAt < 0) return undefined;
+  const logAt = lines.indexOf(LOG_MARK, podAt + 1);
+  const podText = lines.slice(podAt + 1, logAt < 0 ? undefined : logAt).join("\n").trim();
+  let pod: PodInfo | undefined;
+  try {
+    pod = podText ? (JSON.parse(podText) as PodInfo) : undefined;
+  } catch {
+    pod = undefined;
+  }
+  return { pod, log: logAt < 0 ? undefined : lines.slice(logAt + 1).join("\n").trim() };
 }
 
 /**
  * Waits until the pod is in one of `phases` (and, Running, has its IP); resolves with the last
- * pod seen and whether it got there. A watch runs inside the admin node, a few seconds per
- * round; between rounds this gives up early on a pod that will not start (its image cannot be had,
- * it keeps crashing, its node is gone or stays not Ready).
+ * pod seen, whether it got there and, with `withLog`, the last lines of its log then. A watch runs
+ * inside the admin node, a few seconds per round; between rounds this gives up early on a pod that
+ * will not start (its image cannot be had, it keeps crashing, its node is gone or stays not Ready).
  */
 export async function waitForPod(
   ctx: LabContext,
   name: string,
   phases: readonly string[],
   timeoutMs: number,
-): Promise<{ pod: PodInfo | undefined; ok: boolean }> {
+  options: { withLog?: boolean } = {},
+): Promise<{ pod: PodInfo | undefined; ok: boolean; log?: string }> {
   const started = Date.now();
   const deadline = started + scaledTimeout(timeoutMs, ctx);
   const done = (p: PodInfo): boolean => phases.includes(p.status.phase ?? "") && (p.status.phase !== "Running" || Boolean(p.status.podIP));
@@ -273,9 +305,11 @@ export async function waitForPod(
   while (Date.now() < deadline) {
     // Watched a few seconds at a time inside the node (one kubectl, not one per try).
     const round = Math.min(deadline, Date.now() + 5_000);
-    await pollUntil(ctx, adminNode(ctx.plan).name, settledArgv(name, phases, Math.max(1, Math.ceil((round - Date.now()) / 1000))), round, 100);
-    pod = await getPod(ctx, name);
-    if (pod && done(pod)) return { pod, ok: true };
+    const seconds = Math.max(1, Math.ceil((round - Date.now()) / 1000));
+    const r = await pollUntil(ctx, adminNode(ctx.plan).name, settledArgv(ctx, name, phases, seconds, options.withLog === true), round, 100);
+    const seen = settledOutput(r.stdout);
+    pod = seen ? seen.pod : await getPod(ctx, name);
+    if (pod && done(pod)) return { pod, ok: true, ...(seen?.log !== undefined ? { log: seen.log } : {}) };
     if (pod && isStuck(pod)) break;
     // A pod bound to a node that is gone or stays not Ready will not start: say so rather than wait.
     if (pod?.spec.nodeName && pod.status.phase === "Pending" && Date.now() - started > grace) {

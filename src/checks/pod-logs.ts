@@ -27,7 +27,7 @@ export const podLogs: PodCheck = {
     const results = await Promise.all(
       pods.map(async (p) => {
         const ran = shellLine(["kubectl", "logs", "-n", CHECK_NAMESPACE, p.name]);
-        const { pod, ok } = await waitForPod(ctx, p.name, ["Succeeded", "Failed"], 60_000);
+        const { pod, ok, log: read } = await waitForPod(ctx, p.name, ["Succeeded", "Failed"], 60_000, { withLog: true });
         if (!ok || pod?.status.phase !== "Succeeded") {
           return checkResult(podLogs, started, {
             node: p.node,
@@ -38,7 +38,7 @@ export const podLogs: PodCheck = {
             hint: `kubectl describe pod -n ${CHECK_NAMESPACE} ${p.name}  (lab exec ${ctx.plan.labName} ${p.node} -- journalctl -u kubelet)`,
           });
         }
-        const log = await podLogTail(ctx, p.name);
+        const log = read ?? (await podLogTail(ctx, p.name));
         const passed = log === p.token;
         return checkResult(podLogs, started, {
           node: p.node,
