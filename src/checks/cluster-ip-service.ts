@@ -10,8 +10,9 @@ import { checkResult, type PodCheck } from "./check.js";
 
 const PORT = 8080;
 
-/** The server pod's (and Service's) name in a run, and the page it serves. */
+/** The name of a run's server pod and of its Service. */
 const webName = (run: string): string => `web-${run}`;
+/** The page a run's server pod serves. */
 const webToken = (run: string): string => `kubelab service ${run}`;
 
 /** A ClusterIP Service reached from the nodes. */
