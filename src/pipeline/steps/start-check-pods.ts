@@ -12,7 +12,8 @@ import type { PodCheck } from "../../checks/check.js";
 import { errorMessage } from "../../errors.js";
 import { adminNode, type Plan } from "../../plan/plan.js";
 import { apiProbeTls } from "../../render/api-probe.js";
-import { hostAction, waitAction } from "../explanation.js";
+import { commandAction, waitAction } from "../explanation.js";
+import { kubectlArgv } from "../kubectl.js";
 import { pollUntil, scaledTimeout } from "../node-commands.js";
 import type { Step } from "../step.js";
 
@@ -38,7 +39,7 @@ export const startCheckPods: Step = {
     actions: podChecks(plan).length
       ? [
           waitAction(adminNode(plan).name, answersArgv(plan), ANSWER_TIMEOUT_MS, "until the API server answers"),
-          ...podChecks(plan).map((c) => hostAction(`${c.id}: kubectl apply its pods`)),
+          ...podChecks(plan).map((c) => commandAction(adminNode(plan).name, kubectlArgv(["apply", "-f", "-"]), `the pods of ${c.id}`)),
         ]
       : [],
   }),
