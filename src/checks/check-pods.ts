@@ -309,7 +309,7 @@ export async function waitForPod(
     const r = await pollUntil(ctx, adminNode(ctx.plan).name, settledArgv(ctx, name, phases, seconds, options.withLog === true), round, 100);
     const seen = settledOutput(r.stdout);
     pod = seen ? seen.pod : await getPod(ctx, name);
-    if (pod && done(pod)) return { pod, ok: true, ...(seen?.log !== undefined ? { log: seen.log } : {}) };
+    if (pod && done(pod)) return { pod, ok: true, log: seen?.log };
     if (pod && isStuck(pod)) break;
     // A pod bound to a node that is gone or stays not Ready will not start: say so rather than wait.
     if (pod?.spec.nodeName && pod.status.phase === "Pending" && Date.now() - started > grace) {

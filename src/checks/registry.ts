@@ -2,6 +2,7 @@
  * Every check, by id, and running a lab's checks together.
  */
 import type { CheckId } from "../config/lab-schema.js";
+import type { Plan } from "../plan/plan.js";
 import type { CheckResult } from "../pipeline/events.js";
 import type { LabContext } from "../pipeline/lab-context.js";
 import { toErrorInfo } from "../pipeline/error-info.js";
@@ -61,12 +62,14 @@ export const CHECKS: Record<CheckId, Check> = {
 /** How long the other checks wait at most for the checks that start pods to apply them. */
 const HEAD_START_MS = 2_000;
 
+/** The checks of `ids` (by default the lab's own) that apply to the lab. */
+export function applicableChecks(plan: Plan, ids: readonly CheckId[] = plan.checks): Check[] {
+  return ids.map((id) => CHECKS[id]).filter((c) => c.appliesTo(plan));
+}
+
 /** Runs the lab's checks (those of `ids` that apply to it) at the same time, as runCheckSet. */
 export function runChecks(ctx: LabContext, ids: readonly CheckId[]): Promise<CheckResult[]> {
-  return runCheckSet(
-    ctx,
-    ids.map((id) => CHECKS[id]).filter((c) => c.appliesTo(ctx.plan)),
-  );
+  return runCheckSet(ctx, applicableChecks(ctx.plan, ids));
 }
 
 /**

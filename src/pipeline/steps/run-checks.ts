@@ -4,7 +4,7 @@
  * failures found in the lab are named.
  */
 import { UserError } from "../../errors.js";
-import { CHECKS } from "../../checks/registry.js";
+import { applicableChecks } from "../../checks/registry.js";
 import { checkAndDiagnose } from "../../diagnose/diagnose.js";
 import { hostAction } from "../explanation.js";
 import { writeFileAtomic } from "../../atomic-write.js";
@@ -16,7 +16,7 @@ export const runChecksStep: Step = {
   title: "Checking the cluster",
   explain: (plan) => ({
     what: "Proof that the cluster works: each check runs real commands in the nodes and says what it ran and saw; the step fails when any check fails.",
-    actions: plan.checks.map((id) => CHECKS[id]).filter((c) => c.appliesTo(plan)).map((c) => hostAction(`${c.id}: ${c.title}`)),
+    actions: applicableChecks(plan).map((c) => hostAction(`${c.id}: ${c.title}`)),
   }),
   async run(ctx) {
     const { results, diagnoses } = await checkAndDiagnose(ctx, ctx.plan.checks);

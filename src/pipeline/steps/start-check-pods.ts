@@ -6,7 +6,7 @@
  * Nothing the checks prove is taken for granted here: each still waits for its own pods and reports
  * what it saw. A check whose objects could not be applied yet applies its own in the checks step.
  */
-import { CHECKS } from "../../checks/registry.js";
+import { applicableChecks } from "../../checks/registry.js";
 import { startPodRunsAhead } from "../../checks/check-pods.js";
 import type { PodCheck } from "../../checks/check.js";
 import { errorMessage } from "../../errors.js";
@@ -22,7 +22,7 @@ const ANSWER_TIMEOUT_MS = 90_000;
 
 /** The lab's checks that start pods. */
 function podChecks(plan: Plan): PodCheck[] {
-  return plan.checks.map((id) => CHECKS[id]).filter((c): c is PodCheck => c.pods !== undefined && c.appliesTo(plan));
+  return applicableChecks(plan).filter((c): c is PodCheck => c.pods !== undefined);
 }
 
 /** A request the API server answers as soon as it serves (before it is ready). */
@@ -34,15 +34,19 @@ function answersArgv(plan: Plan): string[] {
 export const startCheckPods: Step = {
   id: "check-pods",
   title: "Starting the checks' pods",
-  explain: (plan) => ({
-    what: "While the cluster comes back, the checks' pods are created as soon as the API server answers (about a second before it is ready), so that they are running when the checks start.",
-    actions: podChecks(plan).length
-      ? [
-          waitAction(adminNode(plan).name, answersArgv(plan), ANSWER_TIMEOUT_MS, "until the API server answers"),
-          ...podChecks(plan).map((c) => commandAction(adminNode(plan).name, kubectlArgv(["apply", "-f", "-"]), `the pods of ${c.id}`)),
-        ]
-      : [],
-  }),
+  explain: (plan) => {
+    const checks = podChecks(plan);
+    const admin = adminNode(plan).name;
+    return {
+      what: "While the cluster comes back, the checks' pods are created as soon as the API server answers (about a second before it is ready), so that they are running when the checks start.",
+      actions: checks.length
+        ? [
+            waitAction(admin, answersArgv(plan), ANSWER_TIMEOUT_MS, "until the API server answers"),
+            ...checks.map((c) => commandAction(admin, kubectlArgv(["apply", "-f", "-"]), `the pods of ${c.id}`)),
+          ]
+        : [],
+    };
+  },
   async run(ctx) {
     const checks = podChecks(ctx.plan);
     if (!checks.length) return;
